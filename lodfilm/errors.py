@@ -1,0 +1,72 @@
+"""Errors lodfilm reports to people, and the one table that maps each family to an exit code.
+
+Every error a user can cause carries *where* it happened as attributes (file, record, field), the way
+``SyntaxError`` carries filename and line: tests assert them, and ``str()`` is the one line the CLI prints.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class LodfilmError(Exception):
+    """Base of every error lodfilm raises on purpose (anything else is a bug and keeps its traceback)."""
+
+
+@dataclass(eq=False)
+class RecordError(LodfilmError):
+    """A record could not be read, or broke a shape.
+
+    ``path`` is the input file as given, ``record`` names the record inside it (a title, a row or list position),
+    ``field`` the record field at fault (as named in the README's record schema), ``reason`` what is wrong.
+    """
+
+    path: str
+    record: str | None
+    field: str | None
+    reason: str
+
+    def __post_init__(self) -> None:
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        where = [self.path]
+        if self.record:
+            where.append(self.record)
+        if self.field:
+            where.append(self.field)
+        return f"{': '.join(where)}: {self.reason}"
+
+
+class QueryError(LodfilmError):
+    """A SPARQL query the store could not parse or run."""
+
+
+class QueryRefused(QueryError):
+    """A query lodfilm will not run on a user's behalf (updates, SERVICE, LOAD)."""
+
+
+class StoreError(LodfilmError):
+    """The store could not be opened or written (locked by another process, unreadable, full)."""
+
+
+class UsageError(LodfilmError):
+    """A command was asked for something that cannot be done (an unknown format, a missing path)."""
+
+
+# One table: error family -> process exit code. ``1`` is reserved for "some records were rejected".
+EXIT_CODES: dict[type[LodfilmError], int] = {
+    RecordError: 1,
+    UsageError: 2,
+    QueryRefused: 3,
+    QueryError: 3,
+    StoreError: 4,
+}
+
+
+def exit_code(error: LodfilmError) -> int:
+    """The exit code for ``error``: the most specific family in ``EXIT_CODES`` wins."""
+    for cls in type(error).__mro__:
+        if cls in EXIT_CODES:
+            return EXIT_CODES[cls]  # type: ignore[index]
+    return 1

@@ -1,0 +1,220 @@
+"""MAP: a :class:`Film` record → its schema.org graph (one record, one graph, no blank nodes).
+
+The table below is the mapping a reader can check; the functions under it follow it. Every node a record
+mentions gets its type and name in the record's graph, so each record's graph stands on its own: it validates
+alone, and the document for a film holds the names of all it links to.
+
+Countries: ``countryOfOrigin`` is used as film archives use "country of reference" (EN 15907): every producing
+and co-producing country the record lists, not only the production company's seat.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import NamedTuple
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.term import Node
+
+from lodfilm.countries import country_name
+from lodfilm.iris import Identities, Iris, identifier_iris, slug
+from lodfilm.records.model import CastCredit, CrewCredit, Film, Organisation, Person, Source
+from lodfilm.vocab import DCTERMS, PROV, RDF, RDFS, SDO, XSD
+
+
+class Row(NamedTuple):
+    field: str
+    path: str
+    object: str
+
+
+# record field → schema.org (or PROV/DCTERMS) path → what it points to. The README prints this table.
+MAPPING: tuple[Row, ...] = (
+    Row("title", "schema:name (language-tagged with title_language)", "text"),
+    Row("alternate_titles", "schema:alternateName (language-tagged)", "text"),
+    Row("wikidata, imdb", "schema:sameAs", "IRI"),
+    Row("directors", "schema:director", "schema:Person"),
+    Row("screenplay", "schema:author", "schema:Person"),
+    Row("music", "schema:musicBy", "schema:Person"),
+    Row("producers", "schema:producer", "schema:Person"),
+    Row("production_companies", "schema:productionCompany", "schema:Organization"),
+    Row("coproduction_companies", "schema:productionCompany, and schema:contributor → schema:Role "
+        "(roleName \"Co-production\") → schema:contributor", "schema:Organization"),
+    Row("countries", "schema:countryOfOrigin (country of reference)", "schema:Country (schema:identifier = ISO 3166-1)"),
+    Row("runtime_minutes", "schema:duration", "xsd:duration, canonical form (95 min → PT1H35M)"),
+    Row("year", "schema:dateCreated", "xsd:gYear"),
+    Row("synopsis", "schema:description (language-tagged)", "text"),
+    Row("cast", "schema:actor → schema:PerformanceRole (schema:characterName) → schema:actor", "schema:Person"),
+    Row("crew", "schema:contributor → schema:Role (schema:roleName = label as printed) → schema:contributor",
+        "schema:Person or schema:Organization"),
+    Row("world_sales", "schema:contributor → schema:Role (roleName \"World sales\") → schema:contributor",
+        "schema:Organization (address → schema:PostalAddress, telephone, faxNumber, email, url)"),
+    Row("trailer", "schema:trailer", "schema:VideoObject (schema:embedUrl)"),
+    Row("image", "schema:image", "IRI"),
+    Row("links", "rdfs:seeAlso", "IRI"),
+    Row("sources", "schema:subjectOf", "schema:WebPage (schema:publisher → schema:Organization)"),
+    Row("sources (provenance)", "record graph: prov:wasDerivedFrom; prov:wasGeneratedBy → prov:Activity "
+        "(prov:used, dcterms:date = retrieval date)", "IRI, xsd:date"),
+    Row("selections (winner)", "schema:award", "text, e.g. \"LUX Prize 2010\""),
+    Row("person description", "schema:description on the person (language-tagged)", "text"),
+)
+
+# Simple person-valued fields: record field → property on the film.
+PEOPLE: dict[str, URIRef] = {
+    "directors": SDO.director,
+    "screenplay": SDO.author,
+    "music": SDO.musicBy,
+    "producers": SDO.producer,
+}
+
+
+def text(value: str, language: str | None) -> Literal:
+    return Literal(value, lang=language) if language else Literal(value)
+
+
+@dataclass
+class Mapper:
+    """Maps records under one base, sharing one :class:`Identities` so identifiers decide identity."""
+
+    iris: Iris
+    identities: Identities
+
+    def film_iri(self, film: Film) -> str:
+        return self.identities.resolve(self.iris.film(film_key(film)), identifier_iris(film, "title"))
+
+    def map(self, film: Film, record_iri: str, file_name: str) -> tuple[str, Graph]:
+        """(film IRI, graph) for one record. ``record_iri`` names the graph and the record node in it."""
+        g = Graph()
+        f = URIRef(self.film_iri(film))
+        g.add((f, RDF.type, SDO.Movie))
+        g.add((f, SDO.name, text(film.title, film.title_language)))
+        for alt in film.alternate_titles:
+            g.add((f, SDO.alternateName, text(alt.text, alt.language)))
+        for iri in identifier_iris(film, "title"):
+            g.add((f, SDO.sameAs, URIRef(iri)))
+        for field, prop in PEOPLE.items():
+            for person in getattr(film, field):
+                g.add((f, prop, self.person(g, person)))
+        for org in [*film.production_companies, *film.coproduction_companies]:
+            g.add((f, SDO.productionCompany, self.organisation(g, org)))
+        for code in film.countries:
+            country = URIRef(self.iris.country(code))
+            g.add((f, SDO.countryOfOrigin, country))
+            g.add((country, RDF.type, SDO.Country))
+            g.add((country, SDO.name, Literal(country_name(code), lang="en")))
+            g.add((country, SDO.identifier, Literal(code)))
+        if film.runtime_minutes is not None:
+            g.add((f, SDO.duration, Literal(f"PT{film.runtime_minutes}M", datatype=XSD.duration)))
+        if film.year is not None:
+            g.add((f, SDO.dateCreated, Literal(f"{film.year:04d}", datatype=XSD.gYear, normalize=False)))
+        if film.synopsis:
+            g.add((f, SDO.description, text(film.synopsis, film.synopsis_language)))
+        for credit in film.cast:
+            self.cast(g, f, credit)
+        for credit in film.crew:
+            self.crew(g, f, credit)
+        for org in film.coproduction_companies:
+            self.crew(g, f, CrewCredit(role="Co-production", organisation=org))
+        for org in film.world_sales:
+            self.crew(g, f, CrewCredit(role="World sales", organisation=org))
+        if film.trailer:
+            video = URIRef(f"{f}#trailer")
+            g.add((f, SDO.trailer, video))
+            g.add((video, RDF.type, SDO.VideoObject))
+            g.add((video, SDO.embedUrl, URIRef(film.trailer)))
+        if film.image:
+            g.add((f, SDO.image, URIRef(film.image)))
+        for link in film.links:
+            g.add((f, RDFS.seeAlso, URIRef(link)))
+        for selection in film.selections:
+            if selection.status == "winner":
+                g.add((f, SDO.award, Literal(f"{selection.prize} {selection.year}")))
+        self.provenance(g, f, film.sources, URIRef(record_iri), file_name)
+        return str(f), g
+
+    def person(self, g: Graph, person: Person) -> URIRef:
+        same = identifier_iris(person, "name")
+        node = URIRef(self.identities.resolve(self.iris.person(slug(person.name)), same))
+        g.add((node, RDF.type, SDO.Person))
+        g.add((node, SDO.name, Literal(person.name)))
+        for iri in same:
+            g.add((node, SDO.sameAs, URIRef(iri)))
+        if person.description:
+            g.add((node, SDO.description, text(person.description, person.description_language)))
+        return node
+
+    def organisation(self, g: Graph, org: Organisation) -> URIRef:
+        same = identifier_iris(org, "company")
+        node = URIRef(self.identities.resolve(self.iris.organization(slug(org.name)), same))
+        g.add((node, RDF.type, SDO.Organization))
+        g.add((node, SDO.name, Literal(org.name)))
+        for iri in same:
+            g.add((node, SDO.sameAs, URIRef(iri)))
+        for attr, prop in (("telephone", SDO.telephone), ("fax", SDO.faxNumber), ("email", SDO.email)):
+            value = getattr(org, attr)
+            if value:
+                g.add((node, prop, Literal(value)))
+        if org.url:
+            g.add((node, SDO.url, URIRef(org.url)))
+        if org.address:
+            address = URIRef(f"{node}#address")
+            g.add((node, SDO.address, address))
+            g.add((address, RDF.type, SDO.PostalAddress))
+            for attr, prop in (
+                ("street", SDO.streetAddress),
+                ("postal_code", SDO.postalCode),
+                ("locality", SDO.addressLocality),
+                ("region", SDO.addressRegion),
+                ("country", SDO.addressCountry),
+            ):
+                value = getattr(org.address, attr)
+                if value:
+                    g.add((address, prop, Literal(value)))
+        return node
+
+    def cast(self, g: Graph, film: URIRef, credit: CastCredit) -> None:
+        actor = self.person(g, credit.person)
+        role = URIRef(f"{film}#cast-{actor.rsplit('/', 1)[-1]}")
+        g.add((film, SDO.actor, role))
+        g.add((role, RDF.type, SDO.PerformanceRole))
+        g.add((role, SDO.actor, actor))
+        if credit.character:
+            g.add((role, SDO.characterName, Literal(credit.character)))
+
+    def crew(self, g: Graph, film: URIRef, credit: CrewCredit) -> None:
+        agent: Node
+        if credit.person is not None:
+            agent = self.person(g, credit.person)
+        else:
+            assert credit.organisation is not None
+            agent = self.organisation(g, credit.organisation)
+        role = URIRef(f"{film}#{slug(credit.role)}-{str(agent).rsplit('/', 1)[-1]}")
+        g.add((film, SDO.contributor, role))
+        g.add((role, RDF.type, SDO.Role))
+        g.add((role, SDO.roleName, Literal(credit.role)))
+        g.add((role, SDO.contributor, agent))
+
+    def provenance(self, g: Graph, film: URIRef, sources: list[Source], record: URIRef, file_name: str) -> None:
+        """The record node (the named graph's own IRI) says what it describes and where its facts came from."""
+        g.add((record, RDF.type, PROV.Entity))
+        g.add((record, SDO.about, film))
+        g.add((record, DCTERMS.source, Literal(file_name)))
+        for index, source in enumerate(sources, start=1):
+            page = URIRef(source.url)
+            g.add((film, SDO.subjectOf, page))
+            g.add((page, RDF.type, SDO.WebPage))
+            g.add((record, PROV.wasDerivedFrom, page))
+            if source.publisher is not None:
+                g.add((page, SDO.publisher, self.organisation(g, source.publisher)))
+            if source.retrieved is not None:
+                retrieval = URIRef(f"{record}#retrieval-{index}")
+                g.add((record, PROV.wasGeneratedBy, retrieval))
+                g.add((retrieval, RDF.type, PROV.Activity))
+                g.add((retrieval, PROV.used, page))
+                g.add((retrieval, DCTERMS.date, Literal(source.retrieved.isoformat(), datatype=XSD.date)))
+
+
+def film_key(film: Film) -> str:
+    """``illegal-2010``: the original title and the year (the film's own, else its first prize edition's)."""
+    year = film.year or min((s.year for s in film.selections), default=None)
+    return f"{slug(film.title)}-{year}" if year else slug(film.title)

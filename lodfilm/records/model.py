@@ -1,0 +1,225 @@
+"""The record model: what lodfilm knows about a film, whatever file it came from.
+
+Pages, YAML/JSON and CSV readers all produce :class:`Film`. The model is also the documented schema of YAML and
+JSON records (``lodfilm schema`` prints it as JSON Schema): people and organisations may be written as a plain
+name or as an object, a cast member as ``"Name (Character)"`` or ``{name, character}``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+
+from lodfilm.countries import country_code
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+Language = Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")]
+# A web address that is also a valid IRI (no spaces, quotes, angle or curly brackets, pipes, carets, backticks).
+Url = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^https?://[^\s<>\"{}|\\^`]+$")]
+
+WIKIDATA = r"^Q[1-9][0-9]*$"
+IMDB_TITLE = r"^tt[0-9]{7,10}$"
+IMDB_NAME = r"^nm[0-9]{7,10}$"
+IMDB_COMPANY = r"^co[0-9]{7,10}$"
+ISNI = r"^[0-9]{15}[0-9X]$"
+VIAF = r"^[1-9][0-9]{0,21}$"
+
+
+class Record(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+
+class Identified(Record):
+    """Identifiers that decide identity before a name does; each becomes a ``schema:sameAs`` link."""
+
+    wikidata: Annotated[str, StringConstraints(pattern=WIKIDATA)] | None = None
+    isni: Annotated[str, StringConstraints(pattern=ISNI)] | None = None
+    viaf: Annotated[str, StringConstraints(pattern=VIAF)] | None = None
+
+    @field_validator("isni", mode="before")
+    @classmethod
+    def _compact_isni(cls, value: Any) -> Any:
+        # ISNIs are printed in groups of four ("0000 0001 2103 2683"); the IRI uses the compact form.
+        return re.sub(r"[\s-]", "", value) if isinstance(value, str) else value
+
+
+class Person(Identified):
+    """A person credited on a film. ``description`` holds what the record says about them (a biography)."""
+
+    name: Text
+    imdb: Annotated[str, StringConstraints(pattern=IMDB_NAME)] | None = None
+    description: Text | None = None
+    description_language: Language | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_name(cls, value: Any) -> Any:
+        return {"name": value} if isinstance(value, str) else value
+
+
+class PostalAddress(Record):
+    street: Text | None = None
+    postal_code: Text | None = None
+    locality: Text | None = None
+    region: Text | None = None
+    country: Text | None = None
+
+
+class Organisation(Identified):
+    """A company or institution: producer, co-producer, sales agent, publisher of a source."""
+
+    name: Text
+    imdb: Annotated[str, StringConstraints(pattern=IMDB_COMPANY)] | None = None
+    address: PostalAddress | None = None
+    telephone: Text | None = None
+    fax: Text | None = None
+    email: Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")] | None = None
+    url: Url | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_name(cls, value: Any) -> Any:
+        return {"name": value} if isinstance(value, str) else value
+
+
+def split_character(text: str) -> tuple[str, str | None]:
+    """``"Anne Coesens (Tania)"`` → ``("Anne Coesens", "Tania")``; a name without parentheses has no character."""
+    text = text.strip()
+    if text.endswith(")") and "(" in text:
+        depth = 0
+        for index in range(len(text) - 1, -1, -1):
+            depth += {")": 1, "(": -1}.get(text[index], 0)
+            if depth == 0:
+                name, character = text[:index].strip(), text[index + 1 : -1].strip()
+                if name:
+                    return name, character or None
+                break
+    return text, None
+
+
+class CastCredit(Record):
+    """An actor and the character they play (``schema:PerformanceRole``)."""
+
+    person: Person
+    character: Text | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _flat(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            name, character = split_character(value)
+            return {"person": {"name": name}, "character": character}
+        if isinstance(value, dict) and "person" not in value:
+            value = dict(value)
+            character = value.pop("character", None)
+            return {"person": value, "character": character}
+        return value
+
+
+class CrewCredit(Record):
+    """A credit with no schema.org property of its own, kept with its label as printed (``schema:Role``).
+
+    Exactly one of ``person`` and ``organisation`` is set.
+    """
+
+    role: Text
+    person: Person | None = None
+    organisation: Organisation | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _flat(cls, value: Any) -> Any:
+        # {role, name, ...} is a person; {role, organisation: ...} an organisation.
+        if isinstance(value, dict) and "person" not in value and "organisation" not in value and "name" in value:
+            value = dict(value)
+            role = value.pop("role", None)
+            return {"role": role, "person": value}
+        return value
+
+    @model_validator(mode="after")
+    def _one_agent(self) -> CrewCredit:
+        if (self.person is None) == (self.organisation is None):
+            raise ValueError("a crew credit names exactly one person or one organisation")
+        return self
+
+
+class Source(Record):
+    """Where a record's facts come from: a web page, and when it was retrieved."""
+
+    url: Url
+    retrieved: dt.date | None = None
+    publisher: Organisation | None = None
+
+
+class Title(Record):
+    text: Text
+    language: Language | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_text(cls, value: Any) -> Any:
+        return {"text": value} if isinstance(value, str) else value
+
+
+Status = Literal["winner", "finalist", "official selection"]
+
+
+class Selection(Record):
+    """A film's part in one edition of a prize: won it, was a finalist, or was in its official selection."""
+
+    prize: Text
+    year: Annotated[int, Field(ge=1870, le=2100)]
+    status: Status
+
+
+class Film(Record):
+    """One film record. ``title`` is the original title; ``directors`` must name at least one person."""
+
+    id: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")] | None = Field(
+        default=None, description="A stable key for this record inside its file (defaults to title and year)."
+    )
+    title: Text
+    title_language: Language | None = None
+    alternate_titles: list[Title] = []
+    wikidata: Annotated[str, StringConstraints(pattern=WIKIDATA)] | None = None
+    imdb: Annotated[str, StringConstraints(pattern=IMDB_TITLE)] | None = None
+    directors: Annotated[list[Person], Field(min_length=1)]
+    countries: list[Text] = Field(default=[], description="Country names or ISO 3166-1 alpha-2 codes.")
+    runtime_minutes: Annotated[int, Field(gt=0, le=100_000)] | None = None
+    year: Annotated[int, Field(ge=1870, le=2100)] | None = None
+    synopsis: Text | None = None
+    synopsis_language: Language | None = None
+    screenplay: list[Person] = []
+    music: list[Person] = []
+    producers: list[Person] = []
+    production_companies: list[Organisation] = []
+    coproduction_companies: list[Organisation] = []
+    cast: list[CastCredit] = []
+    crew: list[CrewCredit] = []
+    world_sales: list[Organisation] = []
+    trailer: Url | None = None
+    image: Url | None = None
+    links: list[Url] = []
+    sources: list[Source] = []
+    selections: list[Selection] = []
+
+    @field_validator("countries")
+    @classmethod
+    def _known_countries(cls, values: list[str]) -> list[str]:
+        """Countries are kept as ISO 3166-1 codes; a name we cannot place is an error, not a guess."""
+        codes: list[str] = []
+        for value in values:
+            code = country_code(value)
+            if code is None:
+                raise ValueError(f"unknown country {value!r} (use an English name or an ISO 3166-1 code)")
+            if code not in codes:
+                codes.append(code)
+        return codes
+
+    @property
+    def label(self) -> str:
+        """How messages name this record: ``Illégal (2010)``."""
+        return f"{self.title} ({self.year})" if self.year else self.title

@@ -1,0 +1,78 @@
+"""YAML and JSON records → :class:`Film`.
+
+A file holds one film (a mapping), a list of films, or ``{"films": [...]}``. The fields are those of
+:class:`~lodfilm.records.model.Film`; ``lodfilm schema`` prints them as JSON Schema and the README documents them.
+YAML is read with the safe loader and without anchors or aliases (no record needs them, and alias expansion
+is how a small YAML file takes a machine's memory).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from lodfilm.errors import RecordError
+from lodfilm.records import ReadResult, RecordRef, make_film
+
+
+class _NoAliasLoader(yaml.SafeLoader):
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.composer.ComposerError(
+                None, None, "YAML aliases are not allowed in film records", event.start_mark
+            )
+        return super().compose_node(parent, index)
+
+
+def load(text: str, path: Path) -> Any:
+    """The file's data; a syntax error names the line."""
+    if path.suffix.lower() == ".json":
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise RecordError(str(path), None, None, f"not valid JSON: {exc.msg} at line {exc.lineno}") from None
+    try:
+        return yaml.load(text, Loader=_NoAliasLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise RecordError(str(path), None, None, f"not valid YAML: {problem}{where}") from None
+
+
+def read(text: str, path: Path) -> Iterator[ReadResult]:
+    try:
+        document = load(text, path)
+    except RecordError as error:
+        yield ReadResult(RecordRef(str(path), None, path.name), None, error)
+        return
+    if isinstance(document, dict) and set(document) == {"films"}:
+        document = document["films"]
+    if isinstance(document, dict):
+        items: list[Any] = [document]
+        positions: list[int | None] = [None]
+    elif isinstance(document, list) and document:
+        items = document
+        positions = list(range(1, len(document) + 1))
+    else:
+        error = RecordError(str(path), None, None, "expected a film (a mapping) or a list of films")
+        yield ReadResult(RecordRef(str(path), None, path.name), None, error)
+        return
+    for item, position in zip(items, positions, strict=True):
+        label = f"record {position}" if position else path.name
+        if isinstance(item, dict) and isinstance(item.get("title"), str) and item["title"].strip():
+            label = item["title"].strip() + (f" (record {position})" if position else "")
+        ref = RecordRef(str(path), position, label)
+        if not isinstance(item, dict):
+            error = RecordError(str(path), label, None, "a film record must be a mapping of fields")
+            yield ReadResult(ref, None, error)
+            continue
+        try:
+            yield ReadResult(ref, make_film(item, str(path), label), None)
+        except RecordError as error:
+            yield ReadResult(ref, None, error)

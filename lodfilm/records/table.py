@@ -1,0 +1,119 @@
+"""CSV tables → :class:`Film`, one film per row; multi-valued cells are split on `` | ``.
+
+Columns are the record fields (``title``, ``directors``, ``countries``, ``runtime_minutes``, ``year``…). Two
+conventions of film-festival tables are understood:
+
+* with an ``original_title`` column, that is the film's title and ``title`` is its English title;
+* with a ``status`` column (``winner``, ``finalist``, ``official selection``), ``year`` is the prize edition's
+  year, not the film's, and the prize is named by a ``prize`` column or, failing that, by the table's name
+  (see :data:`lodfilm.settings.TABLE_PRIZES`).
+
+``source_url`` holds the row's sources.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from lodfilm.errors import RecordError
+from lodfilm.records import ReadResult, RecordRef, make_film
+from lodfilm.records.model import Film
+
+SEPARATOR = " | "
+LIST_FIELDS = {
+    "directors", "countries", "screenplay", "music", "producers", "production_companies",
+    "coproduction_companies", "cast", "links", "alternate_titles",
+}
+TABLE_FIELDS = set(Film.model_fields) | {"original_title", "source_url", "status", "prize"}
+
+
+def split(cell: str) -> list[str]:
+    return [part.strip() for part in cell.split(SEPARATOR.strip()) if part.strip()]
+
+
+def read(text: str, path: Path) -> Iterator[ReadResult]:
+    from lodfilm.settings import table_prize
+
+    rows = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = [h.strip().lstrip("\ufeff") for h in next(rows)]
+    except (StopIteration, csv.Error) as exc:
+        error = RecordError(str(path), None, None, f"not a CSV table: {exc or 'no header row'}")
+        yield ReadResult(RecordRef(str(path), None, path.name), None, error)
+        return
+    unknown = [h for h in header if h not in TABLE_FIELDS]
+    missing = [h for h in ("directors",) if h not in header]
+    if "title" not in header and "original_title" not in header:
+        missing.insert(0, "title")
+    if unknown or missing:
+        problems = []
+        if missing:
+            problems.append("missing column(s) " + ", ".join(missing))
+        if unknown:
+            problems.append("unknown column(s) " + ", ".join(unknown))
+        error = RecordError(str(path), "header", None, "; ".join(problems) + " (see the CSV columns in the README)")
+        yield ReadResult(RecordRef(str(path), None, path.name), None, error)
+        return
+    prize = table_prize(path)
+    line = 1
+    while True:
+        try:
+            cells = next(rows)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            line = rows.line_num
+            error = RecordError(str(path), f"line {line}", None, f"not a CSV row: {exc}")
+            yield ReadResult(RecordRef(str(path), line, f"line {line}"), None, error)
+            return
+        line = rows.line_num
+        if not any(c.strip() for c in cells):
+            continue
+        row = dict(zip(header, cells, strict=False))
+        label = f"line {line}"
+        title = (row.get("original_title") or row.get("title") or "").strip()
+        if title:
+            label += f" ({title})"
+        ref = RecordRef(str(path), line, label)
+        if len(cells) != len(header):
+            error = RecordError(str(path), label, None, f"has {len(cells)} cells, the header has {len(header)}")
+            yield ReadResult(ref, None, error)
+            continue
+        try:
+            yield ReadResult(ref, make_film(row_data(row, prize, str(path), label), str(path), label), None)
+        except RecordError as error:
+            yield ReadResult(ref, None, error)
+
+
+def row_data(row: dict[str, str], prize: str | None, path: str, label: str) -> dict[str, Any]:
+    """One row as plain data for :class:`Film`."""
+    data: dict[str, Any] = {}
+    for column, cell in row.items():
+        cell = cell.strip()
+        if not cell or column in ("original_title", "source_url", "status", "prize", "title", "year"):
+            continue
+        data[column] = split(cell) if column in LIST_FIELDS else cell
+    title, original = row.get("title", "").strip(), row.get("original_title", "").strip()
+    if original:
+        data["title"] = original
+        if title and title != original:
+            data.setdefault("alternate_titles", []).insert(0, {"text": title, "language": "en"})
+    elif title:
+        data["title"] = title
+    year = row.get("year", "").strip()
+    status = row.get("status", "").strip()
+    if status:
+        name = row.get("prize", "").strip() or prize
+        if not name:
+            raise RecordError(path, label, "prize", "a status needs a prize: add a 'prize' column")
+        data["selections"] = [{"prize": name, "year": year or None, "status": status.lower()}]
+    elif year:
+        data["year"] = year
+    urls = split(row.get("source_url", ""))
+    if urls:
+        data["sources"] = [{"url": url} for url in urls]
+    return data

@@ -1,0 +1,64 @@
+"""Settings in one place: where the store lives, the base IRI, limits. Flags win over ``LODFILM_*`` variables,
+which win over the defaults here.
+
+============== ===================== ====================================
+setting        variable              default
+============== ===================== ====================================
+store          ``LODFILM_STORE``     ``./lodfilm-store``
+base           ``LODFILM_BASE``      ``http://localhost:8080/``
+============== ===================== ====================================
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from lodfilm.errors import UsageError
+
+DEFAULT_STORE = "lodfilm-store"
+DEFAULT_BASE = "http://localhost:8080/"
+
+# Prize tables that name their prize only by their file name: a table with a ``status`` column and no
+# ``prize`` column takes its prize from here. The bundled LUX table is the first.
+TABLE_PRIZES: dict[str, str] = {"lux-selection.csv": "LUX Prize"}
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def bundled(name: str) -> Path:
+    """A folder shipped with lodfilm (``shapes``, ``data``): beside the package in a checkout, inside it in a wheel."""
+    for candidate in (PACKAGE_DIR / "_bundled" / name, PACKAGE_DIR.parent / name):
+        if candidate.is_dir():
+            return candidate
+    raise UsageError(f"lodfilm's bundled {name!r} folder is missing from this installation")
+
+
+def table_prize(path: Path) -> str | None:
+    return TABLE_PRIZES.get(path.name)
+
+
+def check_base(base: str) -> str:
+    """A base IRI is absolute http(s) and ends with ``/`` so that ``{base}film/x`` reads as a path."""
+    if not base.startswith(("http://", "https://")) or any(c in base for c in ' <>"{}|\\^`'):
+        raise UsageError(f"base IRI {base!r} must be an absolute http(s) IRI")
+    return base if base.endswith("/") else base + "/"
+
+
+@dataclass(frozen=True)
+class Settings:
+    store: Path = field(default_factory=lambda: Path(DEFAULT_STORE))
+    base: str = DEFAULT_BASE
+
+    @classmethod
+    def load(cls, *, store: str | Path | None = None, base: str | None = None) -> Settings:
+        """Settings from flags (given here), then the environment, then defaults."""
+        env = os.environ
+        return cls(
+            store=Path(store or env.get("LODFILM_STORE") or DEFAULT_STORE),
+            base=check_base(base or env.get("LODFILM_BASE") or DEFAULT_BASE),
+        )
+
+    def with_(self, **changes: object) -> Settings:
+        return replace(self, **changes)  # type: ignore[arg-type]

@@ -1,0 +1,79 @@
+"""The store interface: what the pipeline, the CLI and the web need, in lodfilm's own terms.
+
+Values crossing it are ours (N-Triples lines, bytes in a named format, counts), never a backend's objects, so
+the embedded store and a remote SPARQL server can stand behind it alike.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import IO, Protocol
+
+# SPARQL result formats by the names the CLI uses → media type.
+QUERY_FORMATS: dict[str, str] = {
+    "json": "application/sparql-results+json",
+    "xml": "application/sparql-results+xml",
+    "csv": "text/csv",
+    "tsv": "text/tab-separated-values",
+}
+# RDF formats by the names the CLI uses → media type.
+RDF_FORMATS: dict[str, str] = {
+    "ttl": "text/turtle",
+    "nt": "application/n-triples",
+    "nq": "application/n-quads",
+    "jsonld": "application/ld+json",
+    "rdfxml": "application/rdf+xml",
+}
+
+
+@dataclass(frozen=True)
+class RecordWrite:
+    """A record's whole graph, to replace whatever its named graph held: triples as N-Triples lines."""
+
+    graph: str
+    triples: frozenset[str]
+
+
+@dataclass(frozen=True)
+class QueryResult:
+    """A query's answer, serialised: ``kind`` is ``select``, ``ask`` or ``graph`` (CONSTRUCT/DESCRIBE)."""
+
+    kind: str
+    media_type: str
+    body: bytes
+
+
+@dataclass(frozen=True)
+class Stats:
+    films: int
+    people: int
+    organisations: int
+    countries: int
+    records: int
+    triples: int
+    quads: int
+
+
+class Store(Protocol):
+    def record_triples(self, graph: str) -> frozenset[str]:
+        """The N-Triples lines a record's named graph holds now (empty when it does not exist)."""
+
+    def record_graphs(self, prefix: str) -> list[str]:
+        """Named graphs whose IRI starts with ``prefix``."""
+
+    def write(self, writes: Iterable[RecordWrite], drops: Iterable[str] = ()) -> None:
+        """Replace each written record's graph and drop the others, all in one transaction."""
+
+    def identifiers(self) -> Iterator[tuple[str, str]]:
+        """(node, sameAs IRI) pairs, for identity resolution."""
+
+    def query(self, text: str, *, format: str | None = None) -> QueryResult:
+        """Run a SPARQL query over the union of all records; ``format`` is a key of the format tables."""
+
+    def dump(self, output: IO[bytes], format: str) -> int:
+        """Write the whole graph to ``output``; returns the number of triples (or quads) written."""
+
+    def stats(self) -> Stats: ...
+
+    def close(self) -> None: ...

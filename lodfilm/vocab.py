@@ -1,0 +1,27 @@
+"""Namespaces, defined once. Only published vocabularies: schema.org (``http://schema.org/``, the namespace the
+official JSON-LD context expands to), PROV-O, DCTERMS, VoID, RDF/RDFS/XSD."""
+
+from rdflib import Namespace
+from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, VOID, XSD
+
+SDO = Namespace("http://schema.org/")
+
+PREFIXES: dict[str, str] = {
+    "schema": str(SDO),
+    "prov": str(PROV),
+    "dcterms": str(DCTERMS),
+    "void": str(VOID),
+    "rdf": str(RDF),
+    "rdfs": str(RDFS),
+    "xsd": str(XSD),
+}
+
+# Where an identifier scheme's IRIs live; a record's identifiers become ``schema:sameAs`` links to these.
+IDENTIFIER_IRIS: dict[str, str] = {
+    "wikidata": "http://www.wikidata.org/entity/{}",
+    "imdb": "https://www.imdb.com/{kind}/{}/",
+    "isni": "https://isni.org/isni/{}",
+    "viaf": "http://viaf.org/viaf/{}",
+}
+
+__all__ = ["DCTERMS", "IDENTIFIER_IRIS", "PREFIXES", "PROV", "RDF", "RDFS", "SDO", "VOID", "XSD"]

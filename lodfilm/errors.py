@@ -68,5 +68,5 @@ def exit_code(error: LodfilmError) -> int:
     """The exit code for ``error``: the most specific family in ``EXIT_CODES`` wins."""
     for cls in type(error).__mro__:
         if cls in EXIT_CODES:
-            return EXIT_CODES[cls]  # type: ignore[index]
+            return EXIT_CODES[cls]
     return 1

@@ -38,24 +38,44 @@ MAPPING: tuple[Row, ...] = (
     Row("music", "schema:musicBy", "schema:Person"),
     Row("producers", "schema:producer", "schema:Person"),
     Row("production_companies", "schema:productionCompany", "schema:Organization"),
-    Row("coproduction_companies", "schema:productionCompany, and schema:contributor → schema:Role "
-        "(roleName \"Co-production\") → schema:contributor", "schema:Organization"),
-    Row("countries", "schema:countryOfOrigin (country of reference)", "schema:Country (schema:identifier = ISO 3166-1)"),
+    Row(
+        "coproduction_companies",
+        "schema:productionCompany, and schema:contributor → schema:Role "
+        '(roleName "Co-production") → schema:contributor',
+        "schema:Organization",
+    ),
+    Row(
+        "countries",
+        "schema:countryOfOrigin (country of reference)",
+        "schema:Country (schema:identifier = ISO 3166-1)",
+    ),
     Row("runtime_minutes", "schema:duration", "xsd:duration, canonical form (95 min → PT1H35M)"),
     Row("year", "schema:dateCreated", "xsd:gYear"),
     Row("synopsis", "schema:description (language-tagged)", "text"),
-    Row("cast", "schema:actor → schema:PerformanceRole (schema:characterName) → schema:actor", "schema:Person"),
-    Row("crew", "schema:contributor → schema:Role (schema:roleName = label as printed) → schema:contributor",
-        "schema:Person or schema:Organization"),
-    Row("world_sales", "schema:contributor → schema:Role (roleName \"World sales\") → schema:contributor",
-        "schema:Organization (address → schema:PostalAddress, telephone, faxNumber, email, url)"),
+    Row(
+        "cast", "schema:actor → schema:PerformanceRole (schema:characterName) → schema:actor", "schema:Person"
+    ),
+    Row(
+        "crew",
+        "schema:contributor → schema:Role (schema:roleName = label as printed) → schema:contributor",
+        "schema:Person or schema:Organization",
+    ),
+    Row(
+        "world_sales",
+        'schema:contributor → schema:Role (roleName "World sales") → schema:contributor',
+        "schema:Organization (address → schema:PostalAddress, telephone, faxNumber, email, url)",
+    ),
     Row("trailer", "schema:trailer", "schema:VideoObject (schema:embedUrl)"),
     Row("image", "schema:image", "IRI"),
     Row("links", "rdfs:seeAlso", "IRI"),
     Row("sources", "schema:subjectOf", "schema:WebPage (schema:publisher → schema:Organization)"),
-    Row("sources (provenance)", "record graph: prov:wasDerivedFrom; prov:wasGeneratedBy → prov:Activity "
-        "(prov:used, dcterms:date = retrieval date)", "IRI, xsd:date"),
-    Row("selections (winner)", "schema:award", "text, e.g. \"LUX Prize 2010\""),
+    Row(
+        "sources (provenance)",
+        "record graph: prov:wasDerivedFrom; prov:wasGeneratedBy → prov:Activity "
+        "(prov:used, dcterms:date = retrieval date)",
+        "IRI, xsd:date",
+    ),
+    Row("selections (winner)", "schema:award", 'text, e.g. "LUX Prize 2010"'),
     Row("person description", "schema:description on the person (language-tagged)", "text"),
 )
 
@@ -111,8 +131,8 @@ class Mapper:
             g.add((f, SDO.description, text(film.synopsis, film.synopsis_language)))
         for credit in film.cast:
             self.cast(g, f, credit)
-        for credit in film.crew:
-            self.crew(g, f, credit)
+        for crew in film.crew:
+            self.crew(g, f, crew)
         for org in film.coproduction_companies:
             self.crew(g, f, CrewCredit(role="Co-production", organisation=org))
         for org in film.world_sales:
@@ -194,7 +214,9 @@ class Mapper:
         g.add((role, SDO.roleName, Literal(credit.role)))
         g.add((role, SDO.contributor, agent))
 
-    def provenance(self, g: Graph, film: URIRef, sources: list[Source], record: URIRef, file_name: str) -> None:
+    def provenance(
+        self, g: Graph, film: URIRef, sources: list[Source], record: URIRef, file_name: str
+    ) -> None:
         """The record node (the named graph's own IRI) says what it describes and where its facts came from."""
         g.add((record, RDF.type, PROV.Entity))
         g.add((record, SDO.about, film))

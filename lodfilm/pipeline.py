@@ -51,7 +51,9 @@ class Report:
 def graph_lines(graph: Graph) -> frozenset[str]:
     """A record graph as canonical N-Triples lines (as the store writes its terms), for comparison and writing."""
     data = graph.serialize(format="nt", encoding="utf-8")
-    return frozenset(f"{t.subject} {t.predicate} {t.object} ." for t in ox.parse(data, format=ox.RdfFormat.N_TRIPLES))
+    return frozenset(
+        f"{t.subject} {t.predicate} {t.object} ." for t in ox.parse(data, format=ox.RdfFormat.N_TRIPLES)
+    )
 
 
 def run(
@@ -86,8 +88,12 @@ def run(
     files = [p for p in files if p.exists()]
     now = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
     # tqdm's ``disable=None`` shows the bar on a terminal only, so logs and pipes stay clean.
-    with tqdm(total=len(files), unit="file", disable=None if progress is None else not progress,
-              desc="import" if store is not None else "validate") as bar:
+    with tqdm(
+        total=len(files),
+        unit="file",
+        disable=None if progress is None else not progress,
+        desc="import" if store is not None else "validate",
+    ) as bar:
         for path in files:
             results = list(read_path(path))
             multi = any(r.ref.position is not None for r in results)
@@ -135,8 +141,12 @@ def prepare(
     film = result.film
     key = record_key(path.name, (film.id or film_key(film)) if multi else None)
     if key in keys:
-        return RecordError(str(path), result.ref.label, "title",
-                           f"same film as {keys[key]} in this file (give one of them an 'id')")
+        return RecordError(
+            str(path),
+            result.ref.label,
+            "title",
+            f"same film as {keys[key]} in this file (give one of them an 'id')",
+        )
     keys[key] = result.ref.label
     graph_iri = iris.record(key)
     film_iri, graph = mapper.map(film, graph_iri, path.name)

@@ -29,8 +29,13 @@ def violations(data: Graph, shapes_graph: Graph | None = None) -> list[tuple[str
     """(field, message) for every shape the graph breaks; empty when it conforms."""
     shapes_graph = shapes_graph if shapes_graph is not None else shapes()
     conforms, report, _ = pyshacl.validate(
-        data, shacl_graph=shapes_graph, inference="none", advanced=False, allow_warnings=False,
-        meta_shacl=False, debug=False,
+        data,
+        shacl_graph=shapes_graph,
+        inference="none",
+        advanced=False,
+        allow_warnings=False,
+        meta_shacl=False,
+        debug=False,
     )
     if conforms:
         return []
@@ -44,6 +49,10 @@ def violations(data: Graph, shapes_graph: Graph | None = None) -> list[tuple[str
         value = report.value(result, SH.value)
         message = str(report.value(result, SH.resultMessage) or "breaks a shape")
         detail = f" (node <{focus}>" + (f", value {value.n3()}" if value is not None else "") + ")"
-        field = str(name) if name is not None else (str(path).rsplit("/", 1)[-1] if path is not None else "record")
+        field = (
+            str(name)
+            if name is not None
+            else (str(path).rsplit("/", 1)[-1] if path is not None else "record")
+        )
         out.append((field, message + detail))
     return sorted(out)

@@ -75,7 +75,9 @@ def read_bytes(path: Path) -> bytes:
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            raise RecordError(str(path), None, None, f"file is {size} bytes, over the {MAX_FILE_BYTES}-byte limit")
+            raise RecordError(
+                str(path), None, None, f"file is {size} bytes, over the {MAX_FILE_BYTES}-byte limit"
+            )
         raw = path.read_bytes()
     except OSError as exc:
         raise RecordError(str(path), None, None, f"cannot read file: {exc.strerror or exc}") from None
@@ -97,7 +99,13 @@ def decode(raw: bytes, path: Path) -> str:
     return text
 
 
-READERS = {".txt": "page", ".yaml": "structured", ".yml": "structured", ".json": "structured", ".csv": "table"}
+READERS = {
+    ".txt": "page",
+    ".yaml": "structured",
+    ".yml": "structured",
+    ".json": "structured",
+    ".csv": "table",
+}
 
 
 def record_files(paths: list[Path]) -> list[Path]:
@@ -117,8 +125,13 @@ def read_path(path: Path) -> Iterator[ReadResult]:
 
     kind = READERS.get(path.suffix.lower())
     if kind is None:
-        error = RecordError(str(path), None, None, f"unknown file type {path.suffix!r} (lodfilm reads "
-                            ".txt pages, .yaml/.yml/.json records and .csv tables)")
+        error = RecordError(
+            str(path),
+            None,
+            None,
+            f"unknown file type {path.suffix!r} (lodfilm reads "
+            ".txt pages, .yaml/.yml/.json records and .csv tables)",
+        )
         yield ReadResult(RecordRef(str(path), None, path.name), None, error)
         return
     try:

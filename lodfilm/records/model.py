@@ -133,7 +133,12 @@ class CrewCredit(Record):
     @classmethod
     def _flat(cls, value: Any) -> Any:
         # {role, name, ...} is a person; {role, organisation: ...} an organisation.
-        if isinstance(value, dict) and "person" not in value and "organisation" not in value and "name" in value:
+        if (
+            isinstance(value, dict)
+            and "person" not in value
+            and "organisation" not in value
+            and "name" in value
+        ):
             value = dict(value)
             role = value.pop("role", None)
             return {"role": role, "person": value}

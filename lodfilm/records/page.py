@@ -28,29 +28,71 @@ from lodfilm.records.model import split_character
 
 # Known labels (casefolded) → the record field they fill. "crew" keeps the label as the credit's role.
 LABELS: dict[str, str] = {
-    "synopsis": "synopsis", "summary": "synopsis", "plot": "synopsis",
-    "director": "directors", "directors": "directors", "directed by": "directors", "direction": "directors",
-    "screenplay": "screenplay", "script": "screenplay", "writer": "screenplay", "writers": "screenplay",
-    "written by": "screenplay", "screenwriter": "screenplay", "screenwriters": "screenplay",
-    "music": "music", "original music": "music", "composer": "music", "original score": "music",
-    "producer": "producers", "producers": "producers", "produced by": "producers",
-    "production": "production_companies", "production company": "production_companies",
+    "synopsis": "synopsis",
+    "summary": "synopsis",
+    "plot": "synopsis",
+    "director": "directors",
+    "directors": "directors",
+    "directed by": "directors",
+    "direction": "directors",
+    "screenplay": "screenplay",
+    "script": "screenplay",
+    "writer": "screenplay",
+    "writers": "screenplay",
+    "written by": "screenplay",
+    "screenwriter": "screenplay",
+    "screenwriters": "screenplay",
+    "music": "music",
+    "original music": "music",
+    "composer": "music",
+    "original score": "music",
+    "producer": "producers",
+    "producers": "producers",
+    "produced by": "producers",
+    "production": "production_companies",
+    "production company": "production_companies",
     "production companies": "production_companies",
-    "co-production": "coproduction_companies", "coproduction": "coproduction_companies",
-    "co-producers": "coproduction_companies", "co-production companies": "coproduction_companies",
-    "world sales": "world_sales", "international sales": "world_sales", "sales": "world_sales",
-    "cast": "cast", "starring": "cast", "actors": "cast",
-    "country": "countries", "countries": "countries",
-    "runtime": "runtime_minutes", "running time": "runtime_minutes", "duration": "runtime_minutes",
-    "year": "year", "production year": "year",
-    "english title": "alternate_titles", "international title": "alternate_titles",
+    "co-production": "coproduction_companies",
+    "coproduction": "coproduction_companies",
+    "co-producers": "coproduction_companies",
+    "co-production companies": "coproduction_companies",
+    "world sales": "world_sales",
+    "international sales": "world_sales",
+    "sales": "world_sales",
+    "cast": "cast",
+    "starring": "cast",
+    "actors": "cast",
+    "country": "countries",
+    "countries": "countries",
+    "runtime": "runtime_minutes",
+    "running time": "runtime_minutes",
+    "duration": "runtime_minutes",
+    "year": "year",
+    "production year": "year",
+    "english title": "alternate_titles",
+    "international title": "alternate_titles",
     "original title": "title",
-    "trailer": "trailer", "image": "image", "poster": "image",
+    "trailer": "trailer",
+    "image": "image",
+    "poster": "image",
     "links": "links",
-    "cinematography": "crew", "director of photography": "crew", "dop": "crew", "camera": "crew",
-    "photography": "crew", "editing": "crew", "editor": "crew", "film editing": "crew", "sound": "crew",
-    "sound design": "crew", "art direction": "crew", "production design": "crew", "set design": "crew",
-    "costumes": "crew", "costume design": "crew", "make-up": "crew", "visual effects": "crew",
+    "cinematography": "crew",
+    "director of photography": "crew",
+    "dop": "crew",
+    "camera": "crew",
+    "photography": "crew",
+    "editing": "crew",
+    "editor": "crew",
+    "film editing": "crew",
+    "sound": "crew",
+    "sound design": "crew",
+    "art direction": "crew",
+    "production design": "crew",
+    "set design": "crew",
+    "costumes": "crew",
+    "costume design": "crew",
+    "make-up": "crew",
+    "visual effects": "crew",
 }
 # Fields whose values are organisations rather than people.
 ORGANISATION_FIELDS = {"production_companies", "coproduction_companies", "world_sales"}
@@ -231,7 +273,9 @@ def labelled_sections(lines: list[str]) -> list[tuple[str, str, str]]:
             if field == "links":
                 value = " ".join(block)
             else:
-                value = re.sub(r"\n{3,}", "\n\n", "\n".join(b for b in block if not FOOTNOTES.match(b))).strip()
+                value = re.sub(
+                    r"\n{3,}", "\n\n", "\n".join(b for b in block if not FOOTNOTES.match(b))
+                ).strip()
         elif not value:
             while index < len(lines) and not lines[index]:
                 index += 1
@@ -315,7 +359,9 @@ EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 WEB = re.compile(r"(?:https?://|www\.)[^\s,;<>]+", re.I)
 PHONE = re.compile(r"(?:T[ée]l[ée]?(?:phone)?|Phone|Tel)\.?\s*:?\s*(?P<n>\+?[\d][\d ().-]{5,}\d)", re.I)
 FAX = re.compile(r"Fax\.?\s*:?\s*(?P<n>\+?[\d][\d ().-]{5,}\d)", re.I)
-POSTCODE_LOCALITY = re.compile(r"^(?P<code>(?:[A-Z]{1,2}-)?\d{3,6}|[A-Z]{1,2}\d[\dA-Z]? ?\d[A-Z]{2})\s+(?P<place>.+)$")
+POSTCODE_LOCALITY = re.compile(
+    r"^(?P<code>(?:[A-Z]{1,2}-)?\d{3,6}|[A-Z]{1,2}\d[\dA-Z]? ?\d[A-Z]{2})\s+(?P<place>.+)$"
+)
 
 
 def contact(text: str) -> dict[str, Any]:

@@ -35,7 +35,9 @@ def load(text: str, path: Path) -> Any:
         try:
             return json.loads(text)
         except json.JSONDecodeError as exc:
-            raise RecordError(str(path), None, None, f"not valid JSON: {exc.msg} at line {exc.lineno}") from None
+            raise RecordError(
+                str(path), None, None, f"not valid JSON: {exc.msg} at line {exc.lineno}"
+            ) from None
     try:
         return yaml.load(text, Loader=_NoAliasLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as exc:
@@ -60,8 +62,8 @@ def read(text: str, path: Path) -> Iterator[ReadResult]:
         items = document
         positions = list(range(1, len(document) + 1))
     else:
-        error = RecordError(str(path), None, None, "expected a film (a mapping) or a list of films")
-        yield ReadResult(RecordRef(str(path), None, path.name), None, error)
+        problem = RecordError(str(path), None, None, "expected a film (a mapping) or a list of films")
+        yield ReadResult(RecordRef(str(path), None, path.name), None, problem)
         return
     for item, position in zip(items, positions, strict=True):
         label = f"record {position}" if position else path.name
@@ -69,8 +71,8 @@ def read(text: str, path: Path) -> Iterator[ReadResult]:
             label = item["title"].strip() + (f" (record {position})" if position else "")
         ref = RecordRef(str(path), position, label)
         if not isinstance(item, dict):
-            error = RecordError(str(path), label, None, "a film record must be a mapping of fields")
-            yield ReadResult(ref, None, error)
+            problem = RecordError(str(path), label, None, "a film record must be a mapping of fields")
+            yield ReadResult(ref, None, problem)
             continue
         try:
             yield ReadResult(ref, make_film(item, str(path), label), None)

@@ -25,8 +25,16 @@ from lodfilm.records.model import Film
 
 SEPARATOR = " | "
 LIST_FIELDS = {
-    "directors", "countries", "screenplay", "music", "producers", "production_companies",
-    "coproduction_companies", "cast", "links", "alternate_titles",
+    "directors",
+    "countries",
+    "screenplay",
+    "music",
+    "producers",
+    "production_companies",
+    "coproduction_companies",
+    "cast",
+    "links",
+    "alternate_titles",
 }
 TABLE_FIELDS = set(Film.model_fields) | {"original_title", "source_url", "status", "prize"}
 
@@ -55,7 +63,9 @@ def read(text: str, path: Path) -> Iterator[ReadResult]:
             problems.append("missing column(s) " + ", ".join(missing))
         if unknown:
             problems.append("unknown column(s) " + ", ".join(unknown))
-        error = RecordError(str(path), "header", None, "; ".join(problems) + " (see the CSV columns in the README)")
+        error = RecordError(
+            str(path), "header", None, "; ".join(problems) + " (see the CSV columns in the README)"
+        )
         yield ReadResult(RecordRef(str(path), None, path.name), None, error)
         return
     prize = table_prize(path)
@@ -80,7 +90,9 @@ def read(text: str, path: Path) -> Iterator[ReadResult]:
             label += f" ({title})"
         ref = RecordRef(str(path), line, label)
         if len(cells) != len(header):
-            error = RecordError(str(path), label, None, f"has {len(cells)} cells, the header has {len(header)}")
+            error = RecordError(
+                str(path), label, None, f"has {len(cells)} cells, the header has {len(header)}"
+            )
             yield ReadResult(ref, None, error)
             continue
         try:

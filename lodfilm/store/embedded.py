@@ -1,16 +1,23 @@
 """The embedded store: pyoxigraph (RocksDB) in one directory on disk, no server.
 
-Each record is a named graph; SPARQL sees the union of them as its default graph. A record is replaced by one
-``Store.update`` (``DROP SILENT GRAPH`` then ``INSERT DATA``), which is one transaction: a crash or a kill leaves
-every record either wholly in or wholly out, and a reader never sees a film half-written. RocksDB's lock lets one
+Each record is a named graph, and the default graph holds the RDF merge of all of them: every triple once, however
+many records state it. (Oxigraph's "default graph as union" option keeps duplicates, so a triple two records share
+would be counted twice by ``COUNT``; the merge is what SPARQL's dataset model promises researchers.) Queries run
+on the default graph; ``GRAPH ?g`` still reaches each record for provenance.
+
+A batch of records is replaced by one ``Store.update`` — for each record, take out of the default graph what no
+other record states, drop its named graph, then ``INSERT DATA`` the new graphs and their triples — and one update
+is one transaction: a crash or a kill leaves every record wholly in or wholly out, and a reader never sees a film
+half-written. RocksDB's lock lets one
 process open a directory for writing; a second one gets a clear :class:`StoreError`.
 """
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import IO
+from typing import IO, Any, cast
 
 import pyoxigraph as ox
 
@@ -58,23 +65,33 @@ class EmbeddedStore:
     def record_triples(self, graph: str) -> frozenset[str]:
         name = ox.NamedNode(graph)
         return frozenset(
-            f"{q.subject} {q.predicate} {q.object} ." for q in self._store.quads_for_pattern(None, None, None, name)
+            f"{q.subject} {q.predicate} {q.object} ."
+            for q in self._store.quads_for_pattern(None, None, None, name)
         )
 
     def record_graphs(self, prefix: str) -> list[str]:
-        return sorted(g.value for g in self._store.named_graphs() if isinstance(g, ox.NamedNode)
-                      and g.value.startswith(prefix))
+        return sorted(
+            g.value
+            for g in self._store.named_graphs()
+            if isinstance(g, ox.NamedNode) and g.value.startswith(prefix)
+        )
 
     def write(self, writes: Iterable[RecordWrite], drops: Iterable[str] = ()) -> None:
         parts: list[str] = []
         inserts: list[str] = []
-        for graph in drops:
+        merged: set[str] = set()
+        writes = list(writes)
+        for graph in [*drops, *(record.graph for record in writes)]:
+            parts.append(
+                f"DELETE {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} "
+                f"FILTER NOT EXISTS {{ GRAPH ?other {{ ?s ?p ?o }} FILTER(?other != <{graph}>) }} }}"
+            )
             parts.append(f"DROP SILENT GRAPH <{graph}>")
         for record in writes:
-            parts.append(f"DROP SILENT GRAPH <{record.graph}>")
             inserts.append(f"GRAPH <{record.graph}> {{\n" + "\n".join(sorted(record.triples)) + "\n}")
+            merged.update(record.triples)
         if inserts:
-            parts.append("INSERT DATA {\n" + "\n".join(inserts) + "\n}")
+            parts.append("INSERT DATA {\n" + "\n".join(sorted(merged)) + "\n" + "\n".join(inserts) + "\n}")
         if not parts:
             return
         try:
@@ -84,14 +101,14 @@ class EmbeddedStore:
 
     def identifiers(self) -> Iterator[tuple[str, str]]:
         same_as = ox.NamedNode(SCHEMA_SAME_AS)
-        for quad in self._store.quads_for_pattern(None, same_as, None, None):
+        for quad in self._store.quads_for_pattern(None, same_as, None, ox.DefaultGraph()):
             if isinstance(quad.subject, ox.NamedNode) and isinstance(quad.object, ox.NamedNode):
                 yield quad.subject.value, quad.object.value
 
     # -- queries ---------------------------------------------------------------------------------------------
     def query(self, text: str, *, format: str | None = None) -> QueryResult:
         try:
-            result = self._store.query(text, use_default_graph_as_union=True, prefixes=PREFIXES)
+            result = self._store.query(text, prefixes=PREFIXES)
         except SyntaxError as exc:
             raise QueryError(f"malformed query: {exc}") from None
         except OSError as exc:
@@ -99,7 +116,7 @@ class EmbeddedStore:
         if isinstance(result, ox.QueryTriples):
             name = format or "ttl"
             if name not in GRAPH_FORMATS or name == "nq":
-                raise UsageError(f"a CONSTRUCT or DESCRIBE result is RDF: use one of ttl, nt, jsonld, rdfxml")
+                raise UsageError("a CONSTRUCT or DESCRIBE result is RDF: use one of ttl, nt, jsonld, rdfxml")
             body = ox.serialize(result, format=GRAPH_FORMATS[name], prefixes=PREFIXES)
             return QueryResult("graph", RDF_FORMATS[name], body or b"")
         name = format or "json"
@@ -110,7 +127,7 @@ class EmbeddedStore:
 
     def select(self, text: str) -> list[dict[str, str]]:
         """Rows of a SELECT as {variable: lexical value}: for lodfilm's own queries (stats, identity)."""
-        result = self._store.query(text, use_default_graph_as_union=True, prefixes=PREFIXES)
+        result = self._store.query(text, prefixes=PREFIXES)
         assert isinstance(result, ox.QuerySolutions)
         names = [v.value for v in result.variables]
         return [{n: row[n].value for n in names if row[n] is not None} for row in result]
@@ -119,19 +136,26 @@ class EmbeddedStore:
         if format not in GRAPH_FORMATS:
             raise UsageError(f"unknown dump format {format!r}: use one of {', '.join(GRAPH_FORMATS)}")
         counter = _Counter(output)
+        sink = cast(IO[bytes], counter)  # RawIOBase is a binary file to pyoxigraph, not to typeshed
         if format == "nq":
-            self._store.dump(counter, ox.RdfFormat.N_QUADS)
+            # The records' own graphs; the default graph is their merge and can be rebuilt from them.
+            quads = (
+                q
+                for q in self._store.quads_for_pattern(None, None, None, None)
+                if not isinstance(q.graph_name, ox.DefaultGraph)
+            )
+            ox.serialize(quads, sink, format=ox.RdfFormat.N_QUADS)
             return counter.lines
-        triples = self._store.query("CONSTRUCT WHERE { ?s ?p ?o }", use_default_graph_as_union=True)
         count = 0
 
         def counted() -> Iterator[ox.Triple]:
             nonlocal count
-            for triple in triples:  # type: ignore[union-attr]
+            for quad in self._store.quads_for_pattern(None, None, None, ox.DefaultGraph()):
                 count += 1
-                yield triple
+                yield quad.triple
 
-        ox.serialize(counted(), counter, format=GRAPH_FORMATS[format], prefixes=PREFIXES)
+        # Streamed from the store's index: memory stays flat however large the graph.
+        ox.serialize(counted(), sink, format=GRAPH_FORMATS[format], prefixes=PREFIXES)
         return count
 
     def stats(self) -> Stats:
@@ -144,7 +168,7 @@ class EmbeddedStore:
                  UNION { ?org a schema:Organization } UNION { ?country a schema:Country }
                }"""
         )[0]
-        triples = self.select("SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }")
+        triples = self.select("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
         return Stats(
             films=int(row["films"]),
             people=int(row["people"]),
@@ -165,15 +189,18 @@ class EmbeddedStore:
             del self._store
 
 
-class _Counter:
+class _Counter(io.RawIOBase):
     """A binary writer that counts lines written (quads, for N-Quads)."""
 
     def __init__(self, inner: IO[bytes]) -> None:
         self.inner = inner
         self.lines = 0
 
-    def write(self, data: bytes) -> int:
-        self.lines += data.count(b"\n")
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        self.lines += bytes(data).count(b"\n")
         return self.inner.write(data)
 
     def flush(self) -> None:

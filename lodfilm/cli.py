@@ -1,0 +1,220 @@
+"""The ``lodfilm`` command: one click group, each command a thin shell over the modules of the data path."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import IO, Any, TypeVar
+
+import click
+
+from lodfilm import __version__, pipeline
+from lodfilm.errors import LodfilmError, RecordError, UsageError, exit_code
+from lodfilm.settings import Settings
+from lodfilm.store import QUERY_FORMATS, open_store
+from lodfilm.store.base import Store
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+STORE_HELP = "Store directory [env LODFILM_STORE; default ./lodfilm-store]."
+BASE_HELP = "Base IRI the store's IRIs are minted under [env LODFILM_BASE; default http://localhost:8080/]."
+
+
+def reports_errors(command: F) -> F:
+    """Turn lodfilm's own errors into one line on stderr and the exit code of their family (no traceback)."""
+
+    @wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except LodfilmError as error:
+            click.echo(f"Error: {error}", err=True)
+            sys.exit(exit_code(error))
+
+    return wrapper  # type: ignore[return-value]
+
+
+def existing_store(settings: Settings) -> Store:
+    if not settings.store.is_dir():
+        raise UsageError(
+            f"no store at {settings.store} (run `lodfilm import PATH...` first, or pass --store)"
+        )
+    return open_store(settings.store)
+
+
+def print_error(error: RecordError) -> None:
+    click.echo(str(error), err=True)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="lodfilm")
+def main() -> None:
+    """Publish film records as linked data: import pages, YAML/JSON and CSV into a validated schema.org graph,
+    then query, dump and serve it."""
+
+
+@main.command("import")
+@click.option("--store", "store_dir", metavar="DIR", help=STORE_HELP)
+@click.option("--base", metavar="IRI", help=BASE_HELP)
+@click.option("--progress/--no-progress", default=None, help="Show a progress bar [default: on a terminal].")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@reports_errors
+def import_(store_dir: str | None, base: str | None, progress: bool | None, paths: tuple[Path, ...]) -> None:
+    """Read, map, validate and store every record under PATHS (files or folders, any mix of formats).
+
+    A rejected record gets one line on stderr (file: record: field: reason); the others are stored.
+    Exit status 1 when any record was rejected, 0 when all landed.
+    """
+    settings = Settings.load(store=store_dir, base=base)
+    store = open_store(settings.store)
+    try:
+        report = pipeline.run(paths, base=settings.base, store=store, progress=progress, on_error=print_error)
+    finally:
+        store.close()
+    click.echo(
+        f"{report.read} records read: {report.written} stored, {report.unchanged} unchanged, "
+        f"{report.rejected} rejected"
+        + (f", {report.removed} removed" if report.removed else "")
+        + f"; {len(report.films)} films, in {settings.store}"
+    )
+    sys.exit(report.exit_status)
+
+
+@main.command()
+@click.option("--base", metavar="IRI", help=BASE_HELP)
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@reports_errors
+def validate(base: str | None, paths: tuple[Path, ...]) -> None:
+    """Check every record under PATHS as `import` would, storing nothing. Exit status 1 when any is rejected."""
+    settings = Settings.load(base=base)
+    report = pipeline.run(paths, base=settings.base, store=None, progress=False, on_error=print_error)
+    valid = report.read - report.rejected
+    click.echo(
+        f"{report.read} records read: {valid} valid, {report.rejected} rejected; {len(report.films)} films"
+    )
+    sys.exit(report.exit_status)
+
+
+@main.command()
+@click.option("--store", "store_dir", metavar="DIR", help=STORE_HELP)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["json", "xml", "csv", "tsv", "ttl", "nt", "jsonld"]),
+    help="Result format [default: json for SELECT/ASK, ttl for CONSTRUCT/DESCRIBE].",
+)
+@click.argument("query")
+@reports_errors
+def query(store_dir: str | None, fmt: str | None, query: str) -> None:
+    """Run a SPARQL QUERY over the store (the union of all records). QUERY may be `-` (stdin) or `@FILE`.
+
+    The prefixes schema:, prov:, dcterms:, void:, rdf:, rdfs: and xsd: are predeclared.
+    """
+    if query == "-":
+        query = sys.stdin.read()
+    elif query.startswith("@"):
+        try:
+            query = Path(query[1:]).read_text(encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(f"cannot read query file {query[1:]}: {exc.strerror}") from None
+    if fmt is not None and fmt not in QUERY_FORMATS and fmt not in ("ttl", "nt", "jsonld"):
+        raise UsageError(f"unknown format {fmt}")
+    store = existing_store(Settings.load(store=store_dir))
+    try:
+        result = store.query(query, format=fmt)
+    finally:
+        store.close()
+    out = sys.stdout.buffer
+    out.write(result.body)
+    if not result.body.endswith(b"\n"):
+        out.write(b"\n")
+    out.flush()
+
+
+@main.command()
+@click.option("--store", "store_dir", metavar="DIR", help=STORE_HELP)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["nt", "nq", "ttl", "jsonld"]),
+    default="nt",
+    show_default=True,
+    help="nq keeps each record's named graph; the others give the union of all records.",
+)
+@click.option(
+    "--output",
+    type=click.Path(path_type=Path),
+    metavar="FILE",
+    help="Write here (atomically; gzip when FILE ends in .gz) instead of stdout.",
+)
+@reports_errors
+def dump(store_dir: str | None, fmt: str, output: Path | None) -> None:
+    """Write the whole graph."""
+    store = existing_store(Settings.load(store=store_dir))
+    try:
+        if output is None:
+            store.dump(sys.stdout.buffer, fmt)
+            sys.stdout.buffer.flush()
+            return
+        count = write_atomically(output, lambda stream: store.dump(stream, fmt))
+    finally:
+        store.close()
+    click.echo(f"{count} {'quads' if fmt == 'nq' else 'triples'} written to {output}", err=True)
+
+
+def write_atomically(target: Path, write: Callable[[IO[bytes]], int]) -> int:
+    """Write through a temporary file renamed into place, so a reader never sees a half-written dump."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
+    try:
+        with os.fdopen(fd, "wb") as raw:
+            if target.suffix == ".gz":
+                with gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as zipped:
+                    count = write(zipped)  # type: ignore[arg-type]
+            else:
+                count = write(raw)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return count
+
+
+@main.command()
+@click.option("--store", "store_dir", metavar="DIR", help=STORE_HELP)
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as one JSON object.")
+@reports_errors
+def stats(store_dir: str | None, as_json: bool) -> None:
+    """Films, people, organisations, countries, records and triples in the store."""
+    store = existing_store(Settings.load(store=store_dir))
+    try:
+        figures = store.stats()
+    finally:
+        store.close()
+    data = {
+        "films": figures.films,
+        "people": figures.people,
+        "organisations": figures.organisations,
+        "countries": figures.countries,
+        "records": figures.records,
+        "triples": figures.triples,
+    }
+    if as_json:
+        click.echo(json.dumps(data))
+    else:
+        for name, value in data.items():
+            click.echo(f"{name}: {value}")
+
+
+@main.command()
+def schema() -> None:
+    """Print the JSON Schema of YAML and JSON film records."""
+    from lodfilm.records.model import Film
+
+    click.echo(json.dumps(Film.model_json_schema(), indent=2, ensure_ascii=False))

@@ -52,7 +52,7 @@ def print_error(error: RecordError) -> None:
     click.echo(str(error), err=True)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(name="lodfilm", context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="lodfilm")
 def main() -> None:
     """Publish film records as linked data: import pages, YAML/JSON and CSV into a validated schema.org graph,

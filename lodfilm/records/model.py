@@ -9,9 +9,19 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    GetJsonSchemaHandler,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
 
 from lodfilm.countries import country_code
 
@@ -32,6 +42,32 @@ class Record(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
 
 
+class Shorthand:
+    """A model that may also be written as one string (a name, ``"Name (Character)"``…) or as a flat object.
+
+    The JSON Schema says so, so that the schema ``lodfilm schema`` prints accepts what the readers accept.
+    """
+
+    shorthand: ClassVar[str] = "a name"
+    flat: ClassVar[dict[str, Any] | None] = None
+
+    @classmethod
+    def __get_pydantic_json_schema__(cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
+        full = handler(core_schema)
+        options: list[JsonSchemaValue] = [{"type": "string", "minLength": 1, "description": cls.shorthand}, full]
+        if cls.flat is not None:
+            options.insert(1, cls.flat)
+        return {"anyOf": options}
+
+
+IDENTIFIER_PROPERTIES: dict[str, Any] = {
+    "wikidata": {"type": "string", "pattern": r"^Q[1-9][0-9]*$"},
+    "imdb": {"type": "string", "pattern": r"^nm[0-9]{7,10}$"},
+    "isni": {"type": "string"},
+    "viaf": {"type": "string", "pattern": r"^[1-9][0-9]{0,21}$"},
+}
+
+
 class Identified(Record):
     """Identifiers that decide identity before a name does; each becomes a ``schema:sameAs`` link."""
 
@@ -46,8 +82,10 @@ class Identified(Record):
         return re.sub(r"[\s-]", "", value) if isinstance(value, str) else value
 
 
-class Person(Identified):
+class Person(Shorthand, Identified):
     """A person credited on a film. ``description`` holds what the record says about them (a biography)."""
+
+    shorthand: ClassVar[str] = "the person's name"
 
     name: Text
     imdb: Annotated[str, StringConstraints(pattern=IMDB_NAME)] | None = None
@@ -68,8 +106,10 @@ class PostalAddress(Record):
     country: Text | None = None
 
 
-class Organisation(Identified):
+class Organisation(Shorthand, Identified):
     """A company or institution: producer, co-producer, sales agent, publisher of a source."""
+
+    shorthand: ClassVar[str] = "the organisation's name"
 
     name: Text
     imdb: Annotated[str, StringConstraints(pattern=IMDB_COMPANY)] | None = None
@@ -100,8 +140,18 @@ def split_character(text: str) -> tuple[str, str | None]:
     return text, None
 
 
-class CastCredit(Record):
+class CastCredit(Shorthand, Record):
     """An actor and the character they play (``schema:PerformanceRole``)."""
+
+    shorthand: ClassVar[str] = '"Name (Character)", or just the name'
+    flat: ClassVar[dict[str, Any] | None] = {
+        "type": "object",
+        "description": "the actor's fields with the character beside them",
+        "required": ["name"],
+        "additionalProperties": False,
+        "properties": {"name": {"type": "string", "minLength": 1}, "character": {"type": ["string", "null"]},
+                       **IDENTIFIER_PROPERTIES},
+    }
 
     person: Person
     character: Text | None = None
@@ -119,11 +169,26 @@ class CastCredit(Record):
         return value
 
 
-class CrewCredit(Record):
+class CrewCredit(Shorthand, Record):
     """A credit with no schema.org property of its own, kept with its label as printed (``schema:Role``).
 
-    Exactly one of ``person`` and ``organisation`` is set.
+    Exactly one of ``person`` and ``organisation`` is set; ``{role, name}`` is short for a person.
     """
+
+    shorthand: ClassVar[str] = "not allowed: a crew credit needs a role"
+    flat: ClassVar[dict[str, Any] | None] = {
+        "type": "object",
+        "description": "the role and the person's fields",
+        "required": ["role", "name"],
+        "additionalProperties": False,
+        "properties": {"role": {"type": "string", "minLength": 1}, "name": {"type": "string", "minLength": 1},
+                       **IDENTIFIER_PROPERTIES},
+    }
+
+    @classmethod
+    def __get_pydantic_json_schema__(cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
+        assert cls.flat is not None
+        return {"anyOf": [cls.flat, handler(core_schema)]}
 
     role: Text
     person: Person | None = None
@@ -159,7 +224,9 @@ class Source(Record):
     publisher: Organisation | None = None
 
 
-class Title(Record):
+class Title(Shorthand, Record):
+    shorthand: ClassVar[str] = "the title"
+
     text: Text
     language: Language | None = None
 

@@ -1,0 +1,61 @@
+"""Shared fixtures: the real data in ``data/``, real stores on disk, the real CLI."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from lodfilm.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "data"
+SEED_PAGE = DATA / "illegal-2010.txt"
+SEED_YAML = DATA / "illegal-2010.yaml"
+LUX_TABLE = DATA / "lux-selection.csv"
+SHARED_LUX_TABLE = ROOT.parent / "shared" / "data" / "lux-selection.csv"
+BASE = "http://films.example.org/"
+
+Cli = Callable[..., Result]
+
+
+@pytest.fixture
+def cli() -> Cli:
+    """Run ``lodfilm ARGS...`` in-process; stderr is kept apart from stdout."""
+    runner = CliRunner()
+
+    def run(*args: str | Path, input: str | None = None) -> Result:
+        return runner.invoke(main, [str(a) for a in args], input=input, catch_exceptions=False)
+
+    return run
+
+
+@pytest.fixture
+def store_dir(tmp_path: Path) -> Path:
+    return tmp_path / "store"
+
+
+def select(cli: Cli, store: Path, query: str) -> list[dict[str, str]]:
+    """Rows of a SELECT run through ``lodfilm query``, as {variable: value}."""
+    result = cli("query", "--store", store, "--format", "json", query)
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    return [{k: v["value"] for k, v in row.items()} for row in data["results"]["bindings"]]
+
+
+def ask(cli: Cli, store: Path, query: str) -> bool:
+    result = cli("query", "--store", store, "--format", "json", query)
+    assert result.exit_code == 0, result.stderr
+    return bool(json.loads(result.stdout)["boolean"])
+
+
+@pytest.fixture(scope="module")
+def seed_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store holding only the seed page, imported by the real CLI."""
+    store = tmp_path_factory.mktemp("seed") / "store"
+    result = CliRunner().invoke(main, ["import", "--store", str(store), "--base", BASE, str(SEED_PAGE)])
+    assert result.exit_code == 0, result.output
+    return store

@@ -1,0 +1,88 @@
+"""An import killed at any moment (SIGKILL) leaves a store that opens with every record wholly in or wholly out,
+and running the same import again completes it."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+
+from lodfilm.store.embedded import EmbeddedStore
+from tests.conftest import BASE
+
+MODIFIED = "<http://purl.org/dc/terms/modified>"
+
+
+def films(count: int) -> list[dict[str, object]]:
+    """Deterministic records with people shared across films, as real careers are."""
+    return [
+        {
+            "title": f"Film {i}",
+            "year": 1950 + i % 70,
+            "directors": [f"Director {i % 37}"],
+            "countries": ["Belgium", "France"][: 1 + i % 2],
+            "runtime_minutes": 80 + i % 40,
+            "cast": [{"name": f"Actor {(i * 7 + k) % 300}", "character": f"Role {k}"} for k in range(8)],
+            "crew": [{"role": "Cinematography", "name": f"DoP {i % 50}"}, {"role": "Editing", "name": f"Ed {i % 40}"}],
+            "synopsis": f"Synopsis of film {i}. " * 30,
+        }
+        for i in range(count)
+    ]
+
+
+def record_contents(store_dir: Path) -> dict[str, frozenset[str]]:
+    store = EmbeddedStore(store_dir)
+    try:
+        return {
+            graph: frozenset(line for line in store.record_triples(graph) if MODIFIED not in line)
+            for graph in store.record_graphs(f"{BASE}record/")
+        }
+    finally:
+        store.close()
+
+
+def import_command(store: Path, source: Path) -> list[str]:
+    return [sys.executable, "-m", "lodfilm", "import", "--no-progress", "--store", str(store), "--base", BASE,
+            str(source)]
+
+
+@pytest.fixture(scope="module")
+def source(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("crash") / "films.yaml"
+    path.write_text(yaml.safe_dump(films(400)), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def reference(source: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, frozenset[str]]:
+    store = tmp_path_factory.mktemp("reference") / "store"
+    subprocess.run(import_command(store, source), check=True, capture_output=True, timeout=300)
+    contents = record_contents(store)
+    assert len(contents) == 400
+    return contents
+
+
+@pytest.mark.parametrize("delay", [0.8, 2.5])
+def test_killed_import_leaves_whole_records_and_rerun_completes(
+    source: Path, reference: dict[str, frozenset[str]], tmp_path: Path, delay: float
+) -> None:
+    store = tmp_path / "store"
+    process = subprocess.Popen(import_command(store, source), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(delay)
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=30)
+    assert process.returncode == -signal.SIGKILL, "the import finished before it could be killed"
+
+    partial = record_contents(store)  # the store opens after the kill
+    assert len(partial) < len(reference)
+    for graph, lines in partial.items():
+        assert lines == reference[graph], f"{graph} is half-written"
+
+    done = subprocess.run(import_command(store, source), capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert record_contents(store) == reference

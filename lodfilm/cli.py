@@ -17,7 +17,7 @@ import click
 from lodfilm import __version__, pipeline
 from lodfilm.errors import LodfilmError, RecordError, UsageError, exit_code
 from lodfilm.settings import Settings
-from lodfilm.store import QUERY_FORMATS, open_store
+from lodfilm.store import QUERY_FORMATS, open_store, store_exists
 from lodfilm.store.base import Store
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -41,11 +41,10 @@ def reports_errors(command: F) -> F:
 
 
 def existing_store(settings: Settings) -> Store:
-    if not settings.store.is_dir():
-        raise UsageError(
-            f"no store at {settings.store} (run `lodfilm import PATH...` first, or pass --store)"
-        )
-    return open_store(settings.store)
+    """The store as of its last finished import, read-only (so it never waits for, or blocks, an import)."""
+    if not store_exists(settings.store):
+        raise UsageError(f"no store at {settings.store} (run `lodfilm import PATH...` first, or pass --store)")
+    return open_store(settings.store, read_only=True)
 
 
 def print_error(error: RecordError) -> None:

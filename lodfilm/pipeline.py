@@ -121,7 +121,15 @@ def run(
                 report.removed += len(stale)
             bar.update(1)
     flush()
+    if store is not None and (report.written or report.removed or not has_checkpoint(store)):
+        store.checkpoint()
     return report
+
+
+def has_checkpoint(store: Store) -> bool:
+    from lodfilm.store.embedded import EmbeddedStore, current_snapshot
+
+    return not isinstance(store, EmbeddedStore) or current_snapshot(store.path) is not None
 
 
 def prepare(

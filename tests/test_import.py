@@ -238,7 +238,8 @@ def test_nquads_dump_keeps_each_record_graph(cli: Cli, store_dir: Path, tmp_path
 
 
 def test_store_in_use_by_another_process_is_a_clear_error(cli: Cli, store_dir: Path) -> None:
-    holder = ox.Store(str(store_dir))
+    (store_dir / "db").mkdir(parents=True)
+    holder = ox.Store(str(store_dir / "db"))
     try:
         import subprocess
         import sys
@@ -274,3 +275,13 @@ def test_identifiers_decide_identity_before_names(cli: Cli, store_dir: Path, tmp
     assert by_title["One"] == by_title["Three"]
     assert by_title["One"] != by_title["Two"]
     assert ask(cli, store_dir, f"ASK {{ <{by_title['Two']}> schema:sameAs <http://www.wikidata.org/entity/Q2002> }}")
+
+
+def test_queries_read_the_last_finished_import_while_another_import_writes(cli: Cli, store_dir: Path) -> None:
+    assert cli("import", "--store", store_dir, "--base", BASE, SEED_PAGE).exit_code == 0
+    writer = ox.Store(str(store_dir / "db"))  # an import in progress holds the database
+    try:
+        writer.update(f'INSERT DATA {{ GRAPH <{BASE}record/x> {{ <{BASE}film/x> a <http://schema.org/Movie> }} }}')
+        assert stats(cli, store_dir)["films"] == 1
+    finally:
+        del writer

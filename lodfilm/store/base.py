@@ -76,4 +76,7 @@ class Store(Protocol):
 
     def stats(self) -> Stats: ...
 
+    def checkpoint(self) -> object:
+        """Publish what was written so far to readers (the server, query, dump); a no-op where writes are live."""
+
     def close(self) -> None: ...

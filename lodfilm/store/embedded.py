@@ -1,5 +1,17 @@
 """The embedded store: pyoxigraph (RocksDB) in one directory on disk, no server.
 
+Layout of a store directory::
+
+    db/                  the database; one process at a time may open it (RocksDB's lock)
+    snapshots/<gen>/     checkpoints taken after each import (hard links: cheap), opened read-only
+    snapshots/CURRENT    names the newest checkpoint
+
+Writers (``lodfilm import``) open ``db``; readers (``lodfilm serve``, ``query``, ``dump``, ``stats``) open the
+newest checkpoint read-only, so they never wait for an import, an import never waits for them, and any number of
+processes (the server and its query workers) can read at once. A reader sees the store as of the last finished
+import: a film is old or new, never a mix. (Opening ``db`` read-only beside a live writer is undefined behaviour
+in RocksDB; a checkpoint is a finished, immutable copy.)
+
 Each record is a named graph, and the default graph holds the RDF merge of all of them: every triple once, however
 many records state it. (Oxigraph's "default graph as union" option keeps duplicates, so a triple two records share
 would be counted twice by ``COUNT``; the merge is what SPARQL's dataset model promises researchers.) Queries run
@@ -7,14 +19,15 @@ on the default graph; ``GRAPH ?g`` still reaches each record for provenance.
 
 A batch of records is replaced by one ``Store.update`` — for each record, take out of the default graph what no
 other record states, drop its named graph, then ``INSERT DATA`` the new graphs and their triples — and one update
-is one transaction: a crash or a kill leaves every record wholly in or wholly out, and a reader never sees a film
-half-written. RocksDB's lock lets one
-process open a directory for writing; a second one gets a clear :class:`StoreError`.
+is one transaction: a crash or a kill leaves every record wholly in or wholly out.
 """
 
 from __future__ import annotations
 
 import io
+import os
+import shutil
+import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any, cast
@@ -41,25 +54,83 @@ GRAPH_FORMATS = {
 SCHEMA_SAME_AS = "http://schema.org/sameAs"
 
 
+KEEP_SNAPSHOTS = 3
+SNAPSHOT_GRACE_SECONDS = 120.0
+
+
+def database_path(store_dir: Path) -> Path:
+    return store_dir / "db"
+
+
+def current_snapshot(store_dir: Path) -> Path | None:
+    """The newest finished checkpoint of the store, or None when there is none yet."""
+    try:
+        name = (store_dir / "snapshots" / "CURRENT").read_text(encoding="utf-8").strip()
+    except OSError:
+        return None
+    path = store_dir / "snapshots" / name
+    return path if name and path.is_dir() else None
+
+
 class EmbeddedStore:
+    """One open store: the database itself (for writing), or a checkpoint of it (``read_only=True``)."""
+
     def __init__(self, path: Path, *, read_only: bool = False) -> None:
         self.path = path
+        self.generation: str | None = None
+        self.read_only = read_only
         try:
             if read_only:
-                if not path.is_dir():
-                    raise StoreError(f"no store at {path} (run `lodfilm import` first)")
-                self._store = ox.Store.read_only(str(path))
+                snapshot = current_snapshot(path)
+                if snapshot is None:
+                    if not database_path(path).is_dir():
+                        raise StoreError(f"no store at {path} (run `lodfilm import PATH...` first)")
+                    writer = EmbeddedStore(path)  # an older store without a checkpoint: take one
+                    writer.checkpoint()
+                    writer.close()
+                    snapshot = current_snapshot(path)
+                    assert snapshot is not None
+                self.generation = snapshot.name
+                self._store = ox.Store.read_only(str(snapshot))
             else:
-                path.mkdir(parents=True, exist_ok=True)
-                self._store = ox.Store(str(path))
+                database_path(path).mkdir(parents=True, exist_ok=True)
+                self._store = ox.Store(str(database_path(path)))
         except OSError as exc:
             message = str(exc)
             if "lock" in message.lower():
                 raise StoreError(
-                    f"the store at {path} is in use by another lodfilm process (one process may write a store; "
-                    "stop the other one, or import into another --store)"
+                    f"the store at {path} is in use by another lodfilm process (one process may write a store at "
+                    "a time: wait for the other import, or import into another --store)"
                 ) from None
             raise StoreError(f"cannot open the store at {path}: {message}") from None
+
+    def checkpoint(self) -> Path:
+        """Publish the database as it is now to readers: a new checkpoint, named in ``CURRENT`` atomically."""
+        if self.read_only:
+            raise StoreError("a read-only store cannot take a checkpoint")
+        snapshots = self.path / "snapshots"
+        snapshots.mkdir(parents=True, exist_ok=True)
+        self._store.flush()
+        generation = time.strftime("%Y%m%dT%H%M%S", time.gmtime()) + f"-{time.time_ns() % 1_000_000_000:09d}"
+        target = snapshots / generation
+        try:
+            self._store.backup(str(target))
+        except OSError as exc:
+            raise StoreError(f"cannot take a checkpoint of the store at {self.path}: {exc}") from None
+        pointer = snapshots / f".CURRENT.{os.getpid()}"
+        pointer.write_text(generation + "\n", encoding="utf-8")
+        os.replace(pointer, snapshots / "CURRENT")
+        self._prune(snapshots, keep=generation)
+        return target
+
+    @staticmethod
+    def _prune(snapshots: Path, keep: str) -> None:
+        """Remove old checkpoints: all but the newest few, and none a reader may have opened a moment ago."""
+        old = sorted((p for p in snapshots.iterdir() if p.is_dir() and p.name != keep), reverse=True)
+        now = time.time()
+        for path in old[KEEP_SNAPSHOTS - 1 :]:
+            if now - path.stat().st_mtime > SNAPSHOT_GRACE_SECONDS:
+                shutil.rmtree(path, ignore_errors=True)
 
     # -- records ---------------------------------------------------------------------------------------------
     def record_triples(self, graph: str) -> frozenset[str]:
@@ -182,10 +253,8 @@ class EmbeddedStore:
     def close(self) -> None:
         # pyoxigraph closes the database when the object is dropped; flush so a following process sees it all.
         if hasattr(self, "_store"):
-            try:
+            if not self.read_only:
                 self._store.flush()
-            except OSError:  # pragma: no cover - read-only stores cannot flush
-                pass
             del self._store
 
 

@@ -58,7 +58,9 @@ def make_film(data: dict[str, Any], path: str, record: str) -> Film:
     try:
         return Film.model_validate(data)
     except ValidationError as exc:
-        errors = exc.errors(include_url=False)
+        # A field the model does not know comes first: it is usually a typo (``directer``), and the "required"
+        # complaint about the field it misspells follows from it.
+        errors = sorted(exc.errors(include_url=False), key=lambda e: e["type"] != "extra_forbidden")
         first = errors[0]
         reason = str(first["msg"]).removeprefix("Value error, ")
         if first["type"] == "missing":

@@ -150,15 +150,17 @@ def parse(text: str, path: str = "<page>") -> dict[str, Any]:
             header.append(line)
         position += 1
     if not header:
-        raise RecordError(path, None, "title", "the page has no title line")
+        raise RecordError(path, Path(path).name, "title", "the page has no title line")
     title, english = split_character(header[0])
     data["title"] = title
     if english and english != title:
         data["alternate_titles"] = [{"text": english, "language": "en"}]
-    if len(header) > 1:
-        data["directors"] = names(header[1])
+    facts = header[1:]
+    if facts and not is_header_fact(facts[0]):
+        data["directors"] = names(facts[0])
+        facts = facts[1:]
     countries: list[str] = []
-    for line in header[2:]:
+    for line in facts:
         parse_header_line(line, data, countries, path, title)
     if countries:
         data["countries"] = countries
@@ -267,9 +269,11 @@ def labelled_sections(lines: list[str]) -> list[tuple[str, str, str]]:
             credits = True
         if field in ("synopsis", "links"):
             block: list[str] = [value] if value else []
-            while index < len(lines) and not (lines[index] and label_field(lines[index], credits=True)):
+            while index < len(lines) and not (lines[index] and ends_block(lines[index], field)):
                 block.append(lines[index])
                 index += 1
+            if index < len(lines):
+                credits = True  # the block ended at a label: the credits have begun, unknown labels included
             if field == "links":
                 value = " ".join(block)
             else:
@@ -288,6 +292,34 @@ def labelled_sections(lines: list[str]) -> list[tuple[str, str, str]]:
     return sections
 
 
+def is_header_fact(line: str) -> bool:
+    """A header line that is a runtime, a year or a country, so not the directors' line (a page may lack it)."""
+    from lodfilm.countries import country_code
+
+    return bool(re.search(r"\d", line)) or (len(line) > 2 and country_code(line) is not None)
+
+
+SENTENCE_END = re.compile(r"[.!?…][\"'”’»)]*$")
+ABBREVIATION = re.compile(r"(?:^|\s)(?:(?:\w\.)+|[A-Z]\w{0,3}\.)$")
+
+
+def ends_block(line: str, field: str) -> bool:
+    """Whether ``line`` is the label that ends a synopsis or links block.
+
+    Any label does, except, in a synopsis, an unknown "label" whose value reads as a sentence
+    (``Tania has one rule: never look back.``): that is prose with a colon in it, not a credit.
+    """
+    found = label_field(line, credits=True)
+    if found is None:
+        return False
+    if field != "synopsis" or found != "crew" or label_field(line, credits=False):
+        return True
+    match = LABEL_LINE.match(line)
+    value = match["value"].strip() if match else ""
+    prose = bool(SENTENCE_END.search(value)) and not ABBREVIATION.search(value)
+    return not prose
+
+
 def parse_header_line(line: str, data: dict[str, Any], countries: list[str], path: str, title: str) -> None:
     """A header line after the directors: a runtime, a year, or a country."""
     if RUNTIME.match(line) or HOURS.match(line) or re.search(r"\bmin", line, re.I):
@@ -301,14 +333,17 @@ def parse_header_line(line: str, data: dict[str, Any], countries: list[str], pat
 def runtime(text: str, path: str, title: str) -> int:
     """``95 min``, ``95'``, ``1h 35`` → minutes."""
     text = text.strip()
-    match = RUNTIME.match(text)
-    if match:
-        return int(match["n"])
-    match = HOURS.match(text)
-    if match:
-        return int(match["h"]) * 60 + int(match["m"] or 0)
-    if text.isdigit():
-        return int(text)
+    try:
+        match = RUNTIME.match(text)
+        if match:
+            return int(match["n"])
+        match = HOURS.match(text)
+        if match:
+            return int(match["h"]) * 60 + int(match["m"] or 0)
+        if text.isdigit():
+            return int(text)
+    except ValueError:  # "²".isdigit() is true, and int() refuses thousands of digits
+        pass
     raise RecordError(path, title, "runtime_minutes", f"{text!r} is not a number of minutes")
 
 
@@ -385,11 +420,32 @@ def contact(text: str) -> dict[str, Any]:
     rest = " ".join(rest.split()).strip(" ,;")
     street = re.search(r"(?<![\w-])\d", rest)
     if street and street.start() > 0:
-        org["name"] = rest[: street.start()].strip(" ,")
-        org["address"] = address(rest[street.start() :])
+        start = street_start(rest[: street.start()])
+        org["name"] = rest[:start].strip(" ,")
+        org["address"] = address(rest[start:])
     else:
         org["name"] = rest
     return org
+
+
+STREET_SUFFIX = re.compile(
+    r"\S*(?:stra(?:ss|ß)e|str\.|gasse|weg|platz|allee|damm|straat|laan|gracht|plein|kade|vej|gade|gatan|"
+    r"vägen|veien|gata|utca|ulica)\s*$",
+    re.I,
+)
+STREET_PREFIX = re.compile(
+    r"(?<!\S)(?:Via|Viale|Piazza|Piazzale|Corso|Largo|Calle|Carrer|Avenida|Avinguda|Paseo|Plaza|Rua|Ulica|ul\.)"
+    r"(?:\s+\S+){0,4}\s*$"
+)
+
+
+def street_start(before: str) -> int:
+    """Where the street begins in ``name street`` text that ends just before the first house number: at the
+    number, unless the street's name comes first (``Balthasarstrasse 79``, ``Via Umberto Novaro 18``)."""
+    match = STREET_SUFFIX.search(before) or STREET_PREFIX.search(before)
+    if match and match.start() > 0:
+        return match.start()
+    return len(before)
 
 
 def address(text: str) -> dict[str, str]:

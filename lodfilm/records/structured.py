@@ -33,18 +33,41 @@ def load(text: str, path: Path) -> Any:
     """The file's data; a syntax error names the line."""
     if path.suffix.lower() == ".json":
         try:
-            return json.loads(text)
+            document = json.loads(text)
         except json.JSONDecodeError as exc:
             raise RecordError(
                 str(path), None, None, f"not valid JSON: {exc.msg} at line {exc.lineno}"
             ) from None
+        except RecursionError:
+            raise RecordError(str(path), None, None, "not valid JSON: nested too deeply") from None
+        return check_text(document, path, "JSON")
     try:
-        return yaml.load(text, Loader=_NoAliasLoader)  # noqa: S506 - a SafeLoader subclass
+        document = yaml.load(text, Loader=_NoAliasLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark is not None else ""
         problem = getattr(exc, "problem", None) or str(exc)
         raise RecordError(str(path), None, None, f"not valid YAML: {problem}{where}") from None
+    except RecursionError:
+        raise RecordError(str(path), None, None, "not valid YAML: nested too deeply") from None
+    except (ValueError, OverflowError) as exc:
+        # PyYAML's constructors raise these for scalars that only look valid (a date like 2010-02-30).
+        raise RecordError(str(path), None, None, f"not valid YAML: {exc}") from None
+    return check_text(document, path, "YAML")
+
+
+def check_text(document: Any, path: Path, kind: str) -> Any:
+    """Refuse strings that are not Unicode text: ``\\ud800`` escapes give lone surrogates, which no output
+    (a terminal, an RDF file) can encode."""
+    try:
+        json.dumps(document, ensure_ascii=False, default=str, skipkeys=True).encode("utf-8")
+    except UnicodeEncodeError:
+        raise RecordError(
+            str(path), None, None, f"not valid {kind}: an escape names a lone surrogate, not a character"
+        ) from None
+    except (RecursionError, ValueError):  # too deep to check, or a circular structure: not a film record
+        raise RecordError(str(path), None, None, f"not valid {kind}: nested too deeply") from None
+    return document
 
 
 def read(text: str, path: Path) -> Iterator[ReadResult]:

@@ -64,7 +64,10 @@ def read(text: str, path: Path) -> Iterator[ReadResult]:
         if unknown:
             problems.append("unknown column(s) " + ", ".join(unknown))
         error = RecordError(
-            str(path), "header", None, "; ".join(problems) + " (see the CSV columns in the README)"
+            str(path),
+            "header",
+            (missing or unknown)[0],
+            "; ".join(problems) + " (see the CSV columns in the README)",
         )
         yield ReadResult(RecordRef(str(path), None, path.name), None, error)
         return

@@ -1,0 +1,403 @@
+"""Bad records through the real ``lodfilm import`` into a real store: exit status 1, one ``path: record: field:
+reason`` line per rejected record, no traceback, and every good record of the same command stored."""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from lodfilm.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED_PAGE = ROOT / "data" / "illegal-2010.txt"
+SEED_YAML = ROOT / "data" / "illegal-2010.yaml"
+LUX_TABLE = ROOT / "data" / "lux-selection.csv"
+BASE = "http://films.example.org/"
+
+GOOD_PAGE = "Bonne Nouvelle (Good News)\n\nJane Doe\n\nFrance\n\n88 min\n\n2015\n\nScreenplay: Bob Smith\n"
+GOOD_TITLES = {"Bonne Nouvelle", "Illégal"}
+
+
+def cli(*args: str | Path) -> Result:
+    # click >= 8.2 keeps stderr apart from stdout by default (result.stderr / result.stdout).
+    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+
+
+def import_(store: Path, *paths: Path) -> Result:
+    return cli("import", "--store", store, "--base", BASE, *paths)
+
+
+def stats(store: Path) -> dict[str, int]:
+    result = cli("stats", "--store", store, "--json")
+    assert result.exit_code == 0, result.stderr
+    return dict(json.loads(result.stdout))
+
+
+def titles(store: Path) -> set[str]:
+    """Original titles of the films in the store, via ``lodfilm query``."""
+    result = cli(
+        "query",
+        "--store",
+        store,
+        "--format",
+        "json",
+        "SELECT ?t WHERE { ?f a schema:Movie ; schema:name ?t . FILTER NOT EXISTS { ?f schema:alternateName ?t } }",
+    )
+    assert result.exit_code == 0, result.stderr
+    return {row["t"]["value"] for row in json.loads(result.stdout)["results"]["bindings"]}
+
+
+def film_literals(store: Path, title: str) -> dict[str, set[str]]:
+    query = (
+        "SELECT ?p ?o WHERE { ?f a schema:Movie ; schema:name " + json.dumps(title) + " ; ?p ?o . "
+        "FILTER(isLiteral(?o)) }"
+    )
+    result = cli("query", "--store", store, "--format", "json", query)
+    assert result.exit_code == 0, result.stderr
+    out: dict[str, set[str]] = {}
+    for row in json.loads(result.stdout)["results"]["bindings"]:
+        out.setdefault(row["p"]["value"].removeprefix("http://schema.org/"), set()).add(row["o"]["value"])
+    return out
+
+
+def error_lines(result: Result) -> list[str]:
+    return [line for line in result.stderr.splitlines() if line.strip()]
+
+
+def good_inputs(folder: Path) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    page = folder / "good.txt"
+    page.write_text(GOOD_PAGE, encoding="utf-8")
+    yaml_copy = folder / "illegal-2010.yaml"
+    shutil.copy(SEED_YAML, yaml_copy)
+    return [page, yaml_copy]
+
+
+@dataclass(frozen=True)
+class Bad:
+    """A bad input file and what its one stderr line must say after ``path: ``."""
+
+    name: str
+    content: bytes
+    record: str | None  # None: the file as a whole is refused (no record, no field)
+    field: str | None
+    reason: str  # the start of the reason
+
+
+def text(value: str) -> bytes:
+    return value.encode("utf-8")
+
+
+BAD = [
+    Bad("empty.txt", b"", None, None, "file is empty"),
+    Bad("empty.yaml", b"", None, None, "file is empty"),
+    Bad("empty.json", b"", None, None, "file is empty"),
+    Bad("empty.csv", b"", None, None, "file is empty"),
+    Bad("blank.txt", b" \n\r\n\t\n", None, None, "file is empty"),
+    Bad(
+        "notitle.txt",
+        text("Synopsis: A woman crosses a border.\n"),
+        "notitle.txt",
+        "title",
+        "the page has no title line",
+    ),
+    Bad(
+        "nodirector.txt",
+        text("Sans Réalisateur\n\nFrance\n\n95 min\n\n2010\n"),
+        "Sans Réalisateur",
+        "directors",
+        "is required",
+    ),
+    Bad(
+        "nodirector-at-all.txt",
+        text("Sans Réalisateur\n\nSynopsis: A story.\n"),
+        "Sans Réalisateur",
+        "directors",
+        "is required",
+    ),
+    Bad(
+        "runtime-words.txt",
+        text("Long Film\n\nJane Doe\n\nRuntime: ninety minutes\n"),
+        "Long Film",
+        "runtime_minutes",
+        "'ninety minutes' is not a number of minutes",
+    ),
+    Bad(
+        "year-letter.txt",
+        text("Typo Film\n\nJane Doe\n\n95 min\n\n20l1\n"),
+        "Typo Film",
+        "year",
+        "'20l1' is not a year",
+    ),
+    Bad(
+        "runtime-negative.txt",
+        text("Short Film\n\nJane Doe\n\n-5 min\n\n2011\n"),
+        "Short Film",
+        "runtime_minutes",
+        "Input should be greater than 0",
+    ),
+    Bad(
+        "latin1.txt",
+        "Illégal\n\nOlivier Masset-Depasse\n".encode("latin-1"),
+        None,
+        None,
+        "not UTF-8 text (bad byte 0xe9 at offset 3)",
+    ),
+    Bad(
+        "garbage.txt",
+        b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00",
+        None,
+        None,
+        "not UTF-8 text (bad byte 0x89 at offset 0)",
+    ),
+    Bad(
+        "nul.yaml",
+        b"title: A\x00\x01\x02\ndirectors: [B]\x00\n",
+        None,
+        None,
+        "binary data, not a text record",
+    ),
+    Bad("truncated.yaml", text("title: Truncated\ndirectors: [Jane Doe,\n"), None, None, "not valid YAML: "),
+    Bad(
+        "truncated.json",
+        text('{"title": "Truncated", "directors": ["Jane Doe"'),
+        None,
+        None,
+        "not valid JSON: ",
+    ),
+    Bad(
+        "alias.yaml",
+        text("title: &t Alias Film\ndirectors: [*t]\n"),
+        None,
+        None,
+        "not valid YAML: YAML aliases are not allowed in film records",
+    ),
+    Bad(
+        "typo.yaml",
+        text("title: Typo Film\ndirecter: [Jane Doe]\nyear: 2011\n"),
+        "Typo Film",
+        "directer",
+        "is not a field of a film record",
+    ),
+    Bad(
+        "narnia.txt",
+        text("Lion Film\n\nJane Doe\n\nNarnia\n\n95 min\n\n2011\n"),
+        "Lion Film",
+        "countries",
+        "unknown country 'Narnia'",
+    ),
+    Bad(
+        "narnia.yaml",
+        text("title: Lion Film\ndirectors: [Jane Doe]\ncountries: [France, Narnia]\n"),
+        "Lion Film",
+        "countries",
+        "unknown country 'Narnia'",
+    ),
+    Bad(
+        "wikidata.yaml",
+        text("title: Wrong Id\ndirectors: [Jane Doe]\nwikidata: X12\n"),
+        "Wrong Id",
+        "wikidata",
+        "String should match pattern",
+    ),
+    Bad(
+        "baddate.yaml",
+        text("title: Bad Date\ndirectors: [Jane Doe]\nyear: 2010-02-30\n"),
+        None,
+        None,
+        "not valid YAML: ",
+    ),
+    Bad(
+        "nocolumn.csv",
+        text("title,countries\nSome Film,France\n"),
+        "header",
+        "directors",
+        "missing column(s) directors",
+    ),
+]
+
+
+@pytest.mark.parametrize("bad", BAD, ids=[b.name for b in BAD])
+def test_bad_record_is_rejected_and_good_ones_land(tmp_path: Path, bad: Bad) -> None:
+    good = good_inputs(tmp_path / "in")
+    bad_path = tmp_path / "in" / bad.name
+    bad_path.write_bytes(bad.content)
+    store = tmp_path / "store"
+
+    result = import_(store, *good, bad_path)
+
+    assert result.exit_code == 1, (result.stdout, result.stderr)
+    assert "Traceback" not in result.stdout + result.stderr
+    lines = error_lines(result)
+    assert len(lines) == 1, lines
+    where = [str(bad_path)] + [part for part in (bad.record, bad.field) if part is not None]
+    prefix = ": ".join(where) + ": "
+    assert lines[0].startswith(prefix + bad.reason), lines[0]
+    assert "3 records read: 2 stored, 0 unchanged, 1 rejected" in result.stdout
+    assert titles(store) == GOOD_TITLES
+    assert stats(store)["records"] == 2
+
+
+def test_csv_row_with_wrong_number_of_cells_is_rejected_and_other_rows_land(tmp_path: Path) -> None:
+    table = tmp_path / "table.csv"
+    table.write_text(
+        "title,directors,year\n"
+        "First Film,Jane Doe,2011\n"
+        "Broken Film,Jane Doe,2012,extra\n"
+        "Third Film,Bob Smith | Ann Lee,2013\n",
+        encoding="utf-8",
+    )
+    store = tmp_path / "store"
+    result = import_(store, table)
+    assert result.exit_code == 1
+    assert "Traceback" not in result.stdout + result.stderr
+    assert error_lines(result) == [f"{table}: line 3 (Broken Film): has 4 cells, the header has 3"]
+    assert titles(store) == {"First Film", "Third Film"}
+    assert stats(store)["records"] == 2
+
+
+def test_bad_records_inside_one_yaml_list_do_not_hide_the_others(tmp_path: Path) -> None:
+    films = tmp_path / "films.yaml"
+    films.write_text(
+        "- {title: One, directors: [Jane Doe], year: 2011}\n"
+        "- {title: Two, directors: [], year: 2012}\n"
+        "- {title: Three, directors: [Bob Smith], year: 2013}\n",
+        encoding="utf-8",
+    )
+    store = tmp_path / "store"
+    result = import_(store, films)
+    assert result.exit_code == 1
+    lines = error_lines(result)
+    assert len(lines) == 1
+    assert lines[0].startswith(f"{films}: Two (record 2): directors: ")
+    assert titles(store) == {"One", "Three"}
+
+
+def test_several_bad_files_give_one_line_each(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    good_inputs(folder)
+    (folder / "a.json").write_text('{"title": "A"', encoding="utf-8")
+    (folder / "b.txt").write_text("B Film\n\nJane Doe\n\n20l1\n", encoding="utf-8")
+    (folder / "c.yaml").write_text("title: C\ndirectors: [D]\nruntime_minutes: -5\n", encoding="utf-8")
+    store = tmp_path / "store"
+    result = import_(store, folder)
+    assert result.exit_code == 1
+    lines = sorted(error_lines(result))
+    assert len(lines) == 3, lines
+    assert lines[0].startswith(f"{folder / 'a.json'}: not valid JSON: ")
+    assert lines[1].startswith(f"{folder / 'b.txt'}: B Film: year: ")
+    assert lines[2].startswith(f"{folder / 'c.yaml'}: C: runtime_minutes: ")
+    assert titles(store) == GOOD_TITLES
+
+
+def test_all_good_import_exits_zero(tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    result = import_(store, SEED_PAGE, SEED_YAML, LUX_TABLE)
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr == ""
+    with LUX_TABLE.open(encoding="utf-8", newline="") as table:
+        rows = list(csv.DictReader(table))
+    expected = 2 + len(rows)
+    assert f"{expected} records read: {expected} stored, 0 unchanged, 0 rejected" in result.stdout
+    assert stats(store)["records"] == expected
+    assert {"Illégal", rows[0]["original_title"], rows[-1]["original_title"]} <= titles(store)
+
+
+def test_rejected_correction_keeps_the_stored_version(tmp_path: Path) -> None:
+    record = tmp_path / "in" / "illegal-2010.yaml"
+    record.parent.mkdir()
+    shutil.copy(SEED_YAML, record)
+    store = tmp_path / "store"
+    assert import_(store, record).exit_code == 0
+    before_stats = stats(store)
+    before = film_literals(store, "Illégal")
+    assert before["duration"] == {"PT1H35M"}
+    assert before["dateCreated"] == {"2010"}
+
+    # The same file, "corrected" but broken: a runtime that is no runtime, and a new year.
+    broken = SEED_YAML.read_text(encoding="utf-8")
+    assert "runtime_minutes: 95\n" in broken and "year: 2010\n" in broken
+    broken = broken.replace("runtime_minutes: 95\n", "runtime_minutes: -5\n").replace(
+        "year: 2010\n", "year: 2011\n"
+    )
+    record.write_text(broken, encoding="utf-8")
+    result = import_(store, record)
+
+    assert result.exit_code == 1
+    assert "Traceback" not in result.stdout + result.stderr
+    assert error_lines(result) == [f"{record}: Illégal: runtime_minutes: Input should be greater than 0"]
+    assert film_literals(store, "Illégal") == before
+    assert stats(store) == before_stats
+
+
+def test_rejected_csv_row_keeps_its_stored_version_and_the_others(tmp_path: Path) -> None:
+    table = tmp_path / "table.csv"
+    table.write_text(
+        "title,directors,year\nFirst Film,Jane Doe,2011\nSecond Film,Bob Smith,2012\n", encoding="utf-8"
+    )
+    store = tmp_path / "store"
+    assert import_(store, table).exit_code == 0
+    before = stats(store)
+    table.write_text(
+        "title,directors,year\nFirst Film,Jane Doe,2011\nSecond Film,Bob Smith,20l2\n", encoding="utf-8"
+    )
+    result = import_(store, table)
+    assert result.exit_code == 1
+    (line,) = error_lines(result)
+    assert line.startswith(f"{table}: line 3 (Second Film): year: ")
+    assert titles(store) == {"First Film", "Second Film"}
+    assert film_literals(store, "Second Film")["dateCreated"] == {"2012"}
+    assert stats(store) == before
+
+
+def lodfilm_script() -> str:
+    script = Path(sys.executable).parent / "lodfilm"
+    found = str(script) if script.exists() else shutil.which("lodfilm")
+    assert found, "the lodfilm console script is not installed"
+    return found
+
+
+def test_console_script_rejects_bad_page_without_traceback(tmp_path: Path) -> None:
+    good = good_inputs(tmp_path / "in")
+    bad = tmp_path / "in" / "bad.txt"
+    bad.write_text("Typo Film\n\nJane Doe\n\n95 min\n\n20l1\n", encoding="utf-8")
+    garbage = tmp_path / "in" / "garbage.json"
+    garbage.write_bytes(b"\xff\xfe\x00\x00garbage")
+    store = tmp_path / "store"
+
+    done = subprocess.run(
+        [
+            lodfilm_script(),
+            "import",
+            "--store",
+            str(store),
+            "--base",
+            BASE,
+            *map(str, good),
+            str(bad),
+            str(garbage),
+        ],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=120,
+        check=False,
+    )
+
+    assert done.returncode == 1, done.stderr
+    assert "Traceback" not in done.stdout + done.stderr
+    lines = sorted(line for line in done.stderr.splitlines() if line.strip())
+    assert lines == [
+        f"{bad}: Typo Film: year: '20l1' is not a year (four digits)",
+        f"{garbage}: not UTF-8 text (bad byte 0xff at offset 0)",
+    ]
+    assert "4 records read: 2 stored, 0 unchanged, 2 rejected" in done.stdout
+    assert titles(store) == GOOD_TITLES

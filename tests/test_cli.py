@@ -80,7 +80,8 @@ def test_query_construct_as_rdf(cli: Cli, filled: Path, fmt: str | None, parser:
 
 
 def test_query_construct_as_jsonld(cli: Cli, filled: Path) -> None:
-    result = cli("query", "--store", filled, "--format", "jsonld", f"CONSTRUCT WHERE {{ <{BASE}film/illegal-2010> ?p ?o }}")
+    query = f"CONSTRUCT WHERE {{ <{BASE}film/illegal-2010> ?p ?o }}"
+    result = cli("query", "--store", filled, "--format", "jsonld", query)
     data = json.loads(result.stdout)
     assert any(node.get("@id") == f"{BASE}film/illegal-2010" for node in data)
 

@@ -34,20 +34,23 @@ FACTS: list[tuple[str, str]] = [
      f'ASK {{ {F} schema:contributor ?r . ?r a schema:Role ; schema:roleName "Cinematography" ; '
      f'schema:contributor [ a schema:Person ; schema:name "Tommaso Fiorilli" ] }}'),
     ("editing (value on the next line): Damien Keyeux",
-     f'ASK {{ {F} schema:contributor [ schema:roleName "Editing" ; schema:contributor [ schema:name "Damien Keyeux" ] ] }}'),
+     f'ASK {{ {F} schema:contributor [ schema:roleName "Editing" ; '
+     f'schema:contributor [ schema:name "Damien Keyeux" ] ] }}'),
     ("music: Lingo, André Dziezuk, Marc Mergen",
      f'ASK {{ {F} schema:musicBy [ schema:name "Lingo" ], [ schema:name "André Dziezuk" ], '
      f'[ schema:name "Marc Mergen" ] }}'),
     ("sound: 4 people", f'ASK {{ SELECT (COUNT(?p) AS ?n) WHERE {{ {F} schema:contributor ?r . '
                         f'?r schema:roleName "Sound" ; schema:contributor ?p }} HAVING (COUNT(?p) = 4) }}'),
     ("sound: Thomas Gauder",
-     f'ASK {{ {F} schema:contributor [ schema:roleName "Sound" ; schema:contributor [ schema:name "Thomas Gauder" ] ] }}'),
+     f'ASK {{ {F} schema:contributor [ schema:roleName "Sound" ; '
+     f'schema:contributor [ schema:name "Thomas Gauder" ] ] }}'),
     ("art direction: Patrick Dechesne, Alain-Pascal Housiaux",
      f'ASK {{ {F} schema:contributor [ schema:roleName "Art direction" ; '
      f'schema:contributor [ schema:name "Patrick Dechesne" ] ], [ schema:roleName "Art direction" ; '
      f'schema:contributor [ schema:name "Alain-Pascal Housiaux" ] ] }}'),
     ("costumes: Magdalena Labuz",
-     f'ASK {{ {F} schema:contributor [ schema:roleName "Costumes" ; schema:contributor [ schema:name "Magdalena Labuz" ] ] }}'),
+     f'ASK {{ {F} schema:contributor [ schema:roleName "Costumes" ; '
+     f'schema:contributor [ schema:name "Magdalena Labuz" ] ] }}'),
     ("cast: Anne Coesens (Tania)",
      f'ASK {{ {F} schema:actor ?r . ?r a schema:PerformanceRole ; schema:characterName "Tania" ; '
      f'schema:actor [ a schema:Person ; schema:name "Anne Coesens" ] }}'),
@@ -133,8 +136,8 @@ def test_seed_schema_terms_exist_in_schema_org(cli: Cli, seed_store: Path) -> No
 def test_every_seed_line_with_a_value_is_represented(cli: Cli, seed_store: Path) -> None:
     """A guard against facts silently dropped: every name and character printed after a credit label is a
     literal somewhere in the graph."""
-    from lodfilm.records.page import labelled_sections, names, split_outside_parentheses
     from lodfilm.records.model import split_character
+    from lodfilm.records.page import labelled_sections, names, split_outside_parentheses
     from tests.conftest import SEED_PAGE
 
     lines = [line.strip() for line in SEED_PAGE.read_text(encoding="utf-8").splitlines()]

@@ -42,6 +42,7 @@ class QueryResult:
     kind: str
     media_type: str
     body: bytes
+    truncated: bool = False
 
 
 @dataclass(frozen=True)

@@ -34,16 +34,11 @@ from typing import IO, Any, cast
 
 import pyoxigraph as ox
 
-from lodfilm.errors import QueryError, StoreError, UsageError
-from lodfilm.store.base import QUERY_FORMATS, RDF_FORMATS, QueryResult, RecordWrite, Stats
+from lodfilm.errors import StoreError, UsageError
+from lodfilm.store.base import QueryResult, RecordWrite, Stats
+from lodfilm.store.results import execute
 from lodfilm.vocab import PREFIXES
 
-RESULT_FORMATS = {
-    "json": ox.QueryResultsFormat.JSON,
-    "xml": ox.QueryResultsFormat.XML,
-    "csv": ox.QueryResultsFormat.CSV,
-    "tsv": ox.QueryResultsFormat.TSV,
-}
 GRAPH_FORMATS = {
     "ttl": ox.RdfFormat.TURTLE,
     "nt": ox.RdfFormat.N_TRIPLES,
@@ -178,23 +173,7 @@ class EmbeddedStore:
 
     # -- queries ---------------------------------------------------------------------------------------------
     def query(self, text: str, *, format: str | None = None) -> QueryResult:
-        try:
-            result = self._store.query(text, prefixes=PREFIXES)
-        except SyntaxError as exc:
-            raise QueryError(f"malformed query: {exc}") from None
-        except OSError as exc:
-            raise QueryError(f"the query failed: {exc}") from None
-        if isinstance(result, ox.QueryTriples):
-            name = format or "ttl"
-            if name not in GRAPH_FORMATS or name == "nq":
-                raise UsageError("a CONSTRUCT or DESCRIBE result is RDF: use one of ttl, nt, jsonld, rdfxml")
-            body = ox.serialize(result, format=GRAPH_FORMATS[name], prefixes=PREFIXES)
-            return QueryResult("graph", RDF_FORMATS[name], body or b"")
-        name = format or "json"
-        if name not in RESULT_FORMATS:
-            raise UsageError(f"a SELECT or ASK result is a table: use one of {', '.join(RESULT_FORMATS)}")
-        kind = "ask" if isinstance(result, ox.QueryBoolean) else "select"
-        return QueryResult(kind, QUERY_FORMATS[name], result.serialize(format=RESULT_FORMATS[name]) or b"")
+        return execute(self._store, text, select_format=format or "json", graph_format=format or "ttl")
 
     def select(self, text: str) -> list[dict[str, str]]:
         """Rows of a SELECT as {variable: lexical value}: for lodfilm's own queries (stats, identity)."""

@@ -1,0 +1,171 @@
+"""Running one SPARQL query on a pyoxigraph store and serialising its answer, with a cap on result rows.
+
+Shared by the embedded store (in-process, for the CLI) and its query workers (for the web). A SELECT with more
+rows than the cap is cut there *and says so*: ``QueryResult.truncated``, and in the body where the format has a
+place for it (the ``link`` of the SPARQL JSON and XML result heads). Below the cap, or when the query's own
+``LIMIT`` keeps it below, pyoxigraph's own serialisers write the answer.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable
+from xml.sax.saxutils import escape, quoteattr
+
+import pyoxigraph as ox
+
+from lodfilm.errors import QueryError, UsageError
+from lodfilm.store.base import QUERY_FORMATS, RDF_FORMATS, QueryResult
+from lodfilm.store.guard import TOKEN, decode_escapes
+from lodfilm.vocab import PREFIXES
+
+RESULT_FORMATS = {
+    "json": ox.QueryResultsFormat.JSON,
+    "xml": ox.QueryResultsFormat.XML,
+    "csv": ox.QueryResultsFormat.CSV,
+    "tsv": ox.QueryResultsFormat.TSV,
+}
+GRAPH_FORMATS = {
+    "ttl": ox.RdfFormat.TURTLE,
+    "nt": ox.RdfFormat.N_TRIPLES,
+    "jsonld": ox.RdfFormat.JSON_LD,
+    "rdfxml": ox.RdfFormat.RDF_XML,
+}
+TRUNCATED = "urn:lodfilm:truncated"
+
+
+def execute(
+    store: ox.Store,
+    text: str,
+    *,
+    select_format: str | None = "json",
+    graph_format: str | None = "ttl",
+    max_rows: int | None = None,
+) -> QueryResult:
+    """Run ``text``; answer a SELECT/ASK in ``select_format`` and a CONSTRUCT/DESCRIBE in ``graph_format``.
+
+    A format of None means the caller cannot take that kind of answer: :class:`UsageError` says which it can.
+    """
+    try:
+        result = store.query(text, prefixes=PREFIXES)
+    except SyntaxError as exc:
+        raise QueryError(f"malformed query: {exc}") from None
+    except OSError as exc:
+        raise QueryError(f"the query failed: {exc}") from None
+    if isinstance(result, ox.QueryTriples):
+        if graph_format not in GRAPH_FORMATS:
+            raise UsageError("a CONSTRUCT or DESCRIBE result is RDF: use one of ttl, nt, jsonld, rdfxml")
+        assert graph_format is not None
+        body = ox.serialize(result, format=GRAPH_FORMATS[graph_format], prefixes=PREFIXES)
+        return QueryResult("graph", RDF_FORMATS[graph_format], body or b"")
+    if select_format not in RESULT_FORMATS:
+        raise UsageError(f"a SELECT or ASK result is a table: use one of {', '.join(RESULT_FORMATS)}")
+    assert select_format is not None
+    media_type = QUERY_FORMATS[select_format]
+    if isinstance(result, ox.QueryBoolean):
+        return QueryResult("ask", media_type, result.serialize(format=RESULT_FORMATS[select_format]) or b"")
+    if max_rows is None or (top_level_limit(text) or max_rows + 1) <= max_rows:
+        return QueryResult("select", media_type, result.serialize(format=RESULT_FORMATS[select_format]) or b"")
+    variables = [v.value for v in result.variables]
+    rows: list[ox.QuerySolution] = []
+    for solution in result:
+        if len(rows) == max_rows:
+            body = WRITERS[select_format](variables, rows, True)
+            return QueryResult("select", media_type, body, truncated=True)
+        rows.append(solution)
+    return QueryResult("select", media_type, WRITERS[select_format](variables, rows, False))
+
+
+def top_level_limit(text: str) -> int | None:
+    """The query's own final ``LIMIT n`` (outside every brace), if it has one."""
+    depth = 0
+    limit: int | None = None
+    expect_number = False
+    for match in TOKEN.finditer(decode_escapes(text)):
+        kind, token = match.lastgroup, match[0]
+        if kind in ("space", "comment"):
+            continue
+        if expect_number:
+            limit = int(token) if token.isdigit() else limit
+            expect_number = False
+        if token == "{":
+            depth += 1
+        elif token == "}":
+            depth -= 1
+        elif kind == "name" and depth == 0 and token.upper() == "LIMIT":
+            expect_number = True
+    return limit
+
+
+def _term_json(term: object) -> dict[str, str]:
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if isinstance(term, ox.Literal):
+        out = {"type": "literal", "value": term.value}
+        if term.language:
+            out["xml:lang"] = term.language
+        elif term.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
+            out["datatype"] = term.datatype.value
+        return out
+    return {"type": "literal", "value": str(term)}  # pragma: no cover - RDF-star triples are not stored
+
+
+def _json(variables: list[str], rows: Iterable[ox.QuerySolution], truncated: bool) -> bytes:
+    head: dict[str, object] = {"vars": variables}
+    if truncated:
+        head["link"] = [TRUNCATED]
+    bindings = [{v: _term_json(row[v]) for v in variables if row[v] is not None} for row in rows]
+    return json.dumps({"head": head, "results": {"bindings": bindings}}, ensure_ascii=False).encode()
+
+
+def _xml(variables: list[str], rows: Iterable[ox.QuerySolution], truncated: bool) -> bytes:
+    out = ['<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#"><head>']
+    out += [f"<variable name={quoteattr(v)}/>" for v in variables]
+    if truncated:
+        out.append(f"<link href={quoteattr(TRUNCATED)}/>")
+    out.append("</head><results>")
+    for row in rows:
+        out.append("<result>")
+        for v in variables:
+            term = row[v]
+            if term is None:
+                continue
+            data = _term_json(term)
+            if data["type"] == "uri":
+                inner = f"<uri>{escape(data['value'])}</uri>"
+            elif data["type"] == "bnode":
+                inner = f"<bnode>{escape(data['value'])}</bnode>"
+            else:
+                attrs = ""
+                if "xml:lang" in data:
+                    attrs = f" xml:lang={quoteattr(data['xml:lang'])}"
+                elif "datatype" in data:
+                    attrs = f" datatype={quoteattr(data['datatype'])}"
+                inner = f"<literal{attrs}>{escape(data['value'])}</literal>"
+            out.append(f"<binding name={quoteattr(v)}>{inner}</binding>")
+        out.append("</result>")
+    out.append("</results></sparql>\n")
+    return "".join(out).encode()
+
+
+def _csv(variables: list[str], rows: Iterable[ox.QuerySolution], truncated: bool) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(variables)
+    for row in rows:
+        writer.writerow(["" if row[v] is None else getattr(row[v], "value", str(row[v])) for v in variables])
+    return buffer.getvalue().encode()
+
+
+def _tsv(variables: list[str], rows: Iterable[ox.QuerySolution], truncated: bool) -> bytes:
+    lines = ["\t".join(f"?{v}" for v in variables)]
+    for row in rows:
+        lines.append("\t".join("" if row[v] is None else str(row[v]) for v in variables))
+    return ("\n".join(lines) + "\n").encode()
+
+
+WRITERS = {"json": _json, "xml": _xml, "csv": _csv, "tsv": _tsv}

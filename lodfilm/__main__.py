@@ -2,4 +2,5 @@
 
 from lodfilm.cli import main
 
-main(prog_name="lodfilm")
+if __name__ == "__main__":  # not when a query worker process imports it
+    main(prog_name="lodfilm")

@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-import gzip
 import json
-import os
 import sys
-import tempfile
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
-from typing import IO, Any, TypeVar
+from typing import Any, TypeVar
 
 import click
 
 from lodfilm import __version__, pipeline
 from lodfilm.errors import LodfilmError, RecordError, UsageError, exit_code
+from lodfilm.publish.dumps import write_atomically
 from lodfilm.settings import Settings
 from lodfilm.store import QUERY_FORMATS, open_store, store_exists
 from lodfilm.store.base import Store
@@ -161,28 +159,10 @@ def dump(store_dir: str | None, fmt: str, output: Path | None) -> None:
             store.dump(sys.stdout.buffer, fmt)
             sys.stdout.buffer.flush()
             return
-        count = write_atomically(output, lambda stream: store.dump(stream, fmt))
+        count = write_atomically(output, lambda stream: store.dump(stream, fmt), compress=output.suffix == ".gz")
     finally:
         store.close()
     click.echo(f"{count} {'quads' if fmt == 'nq' else 'triples'} written to {output}", err=True)
-
-
-def write_atomically(target: Path, write: Callable[[IO[bytes]], int]) -> int:
-    """Write through a temporary file renamed into place, so a reader never sees a half-written dump."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as raw:
-            if target.suffix == ".gz":
-                with gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as zipped:
-                    count = write(zipped)  # type: ignore[arg-type]
-            else:
-                count = write(raw)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return count
 
 
 @main.command()
@@ -209,6 +189,53 @@ def stats(store_dir: str | None, as_json: bool) -> None:
     else:
         for name, value in data.items():
             click.echo(f"{name}: {value}")
+
+
+@main.command()
+@click.option("--store", "store_dir", metavar="DIR", help=STORE_HELP)
+@click.option("--base", metavar="IRI", help=BASE_HELP)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8080, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 256), help="Request threads.")
+@reports_errors
+def serve(store_dir: str | None, base: str | None, host: str, port: int, threads: int) -> None:
+    """Publish the store over HTTP (waitress): pages, RDF, SPARQL, dumps, VoID, sitemap.
+
+    A store with no records first gets the bundled sample data (data/: the LUX Prize selection and the seed
+    film), so a new user sees films at once. Imports may run while it serves; it switches to their result when
+    they finish.
+    """
+    import waitress
+
+    from lodfilm.settings import bundled
+    from lodfilm.web import close_app, create_app
+
+    settings = Settings.load(store=store_dir, base=base)
+    if not store_exists(settings.store) or not has_records(settings):
+        click.echo(f"The store at {settings.store} is empty: importing the bundled sample data.", err=True)
+        store = open_store(settings.store)
+        try:
+            report = pipeline.run([bundled("data")], base=settings.base, store=store, progress=False,
+                                  on_error=print_error)
+        finally:
+            store.close()
+        click.echo(f"{len(report.films)} films imported.", err=True)
+    app = create_app(settings)
+    click.echo(f"Serving {settings.base} on http://{host}:{port}/ (Ctrl-C stops)", err=True)
+    try:
+        waitress.serve(app, host=host, port=port, threads=threads, ident="lodfilm",
+                       max_request_body_size=2 * 1024 * 1024, channel_timeout=60, clear_untrusted_proxy_headers=True,
+                       _quiet=True)
+    finally:
+        close_app(app)
+
+
+def has_records(settings: Settings) -> bool:
+    store = open_store(settings.store, read_only=True)
+    try:
+        return store.stats().records > 0
+    finally:
+        store.close()
 
 
 @main.command()

@@ -46,6 +46,10 @@ class QueryRefused(QueryError):
     """A query lodfilm will not run on a user's behalf (updates, SERVICE, LOAD)."""
 
 
+class QueryTimeout(QueryError):
+    """A query that ran past its time limit and was stopped (or could not start in time)."""
+
+
 class StoreError(LodfilmError):
     """The store could not be opened or written (locked by another process, unreadable, full)."""
 
@@ -59,6 +63,7 @@ EXIT_CODES: dict[type[LodfilmError], int] = {
     RecordError: 1,
     UsageError: 2,
     QueryRefused: 3,
+    QueryTimeout: 3,
     QueryError: 3,
     StoreError: 4,
 }

@@ -1,12 +1,17 @@
 """Settings in one place: where the store lives, the base IRI, limits. Flags win over ``LODFILM_*`` variables,
 which win over the defaults here.
 
-============== ===================== ====================================
-setting        variable              default
-============== ===================== ====================================
-store          ``LODFILM_STORE``     ``./lodfilm-store``
-base           ``LODFILM_BASE``      ``http://localhost:8080/``
-============== ===================== ====================================
+================ ============================= ====================================
+setting          variable                      default
+================ ============================= ====================================
+store            ``LODFILM_STORE``             ``./lodfilm-store``
+base             ``LODFILM_BASE``              ``http://localhost:8080/``
+query_timeout    ``LODFILM_QUERY_TIMEOUT``     10 seconds per SPARQL query
+max_rows         ``LODFILM_MAX_ROWS``          10000 rows per SELECT answer
+query_workers    ``LODFILM_QUERY_WORKERS``     2 query processes
+license          ``LODFILM_LICENSE``           CC0 1.0
+title            ``LODFILM_TITLE``             ``lodfilm``
+================ ============================= ====================================
 """
 
 from __future__ import annotations
@@ -46,10 +51,28 @@ def check_base(base: str) -> str:
     return base if base.endswith("/") else base + "/"
 
 
+def number(name: str, default: float, *, low: float, high: float) -> float:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise UsageError(f"{name}={raw!r} is not a number") from None
+    if not low <= value <= high:
+        raise UsageError(f"{name}={raw!r} must be between {low:g} and {high:g}")
+    return value
+
+
 @dataclass(frozen=True)
 class Settings:
     store: Path = field(default_factory=lambda: Path(DEFAULT_STORE))
     base: str = DEFAULT_BASE
+    query_timeout: float = 10.0
+    max_rows: int = 10_000
+    query_workers: int = 2
+    license: str = "http://creativecommons.org/publicdomain/zero/1.0/"
+    title: str = "lodfilm"
 
     @classmethod
     def load(cls, *, store: str | Path | None = None, base: str | None = None) -> Settings:
@@ -58,6 +81,11 @@ class Settings:
         return cls(
             store=Path(store or env.get("LODFILM_STORE") or DEFAULT_STORE),
             base=check_base(base or env.get("LODFILM_BASE") or DEFAULT_BASE),
+            query_timeout=number("LODFILM_QUERY_TIMEOUT", 10.0, low=0.1, high=3600),
+            max_rows=int(number("LODFILM_MAX_ROWS", 10_000, low=1, high=10_000_000)),
+            query_workers=int(number("LODFILM_QUERY_WORKERS", 2, low=1, high=64)),
+            license=env.get("LODFILM_LICENSE") or cls.license,
+            title=env.get("LODFILM_TITLE") or cls.title,
         )
 
     def with_(self, **changes: object) -> Settings:

@@ -77,6 +77,12 @@ class Store(Protocol):
 
     def stats(self) -> Stats: ...
 
+    def construct(self, text: str) -> bytes:
+        """A CONSTRUCT query's answer as N-Triples."""
+
+    def select(self, text: str, **bindings: str) -> list[dict[str, str]]:
+        """A SELECT's rows as {variable: lexical value}; each ``«name»`` becomes the literal ``bindings[name]``."""
+
     def checkpoint(self) -> object:
         """Publish what was written so far to readers (the server, query, dump); a no-op where writes are live."""
 

@@ -74,6 +74,7 @@ class EmbeddedStore:
         self.path = path
         self.generation: str | None = None
         self.read_only = read_only
+        self._checked = time.monotonic()
         try:
             if read_only:
                 snapshot = current_snapshot(path)
@@ -98,6 +99,38 @@ class EmbeddedStore:
                     "a time: wait for the other import, or import into another --store)"
                 ) from None
             raise StoreError(f"cannot open the store at {path}: {message}") from None
+
+    def refresh(self, *, every: float = 1.0) -> bool:
+        """For a read-only store: switch to a newer checkpoint if an import published one (checked at most every
+        ``every`` seconds). Queries already running finish on the checkpoint they started on. True if switched."""
+        if not self.read_only:
+            return False
+        now = time.monotonic()
+        if now - self._checked < every:
+            return False
+        self._checked = now
+        snapshot = current_snapshot(self.path)
+        if snapshot is None or snapshot.name == self.generation:
+            return False
+        self._store = ox.Store.read_only(str(snapshot))
+        self.generation = snapshot.name
+        return True
+
+    @property
+    def snapshot_path(self) -> Path | None:
+        return self.path / "snapshots" / self.generation if self.generation else None
+
+    @property
+    def modified(self) -> float:
+        """When the data this store shows was last changed (the checkpoint's time), as a POSIX timestamp."""
+        path = self.snapshot_path or database_path(self.path)
+        return path.stat().st_mtime
+
+    def construct(self, text: str) -> bytes:
+        """A CONSTRUCT's answer as N-Triples: how the publishing layer asks for a resource's document."""
+        result = self._store.query(text, prefixes=PREFIXES)
+        assert isinstance(result, ox.QueryTriples)
+        return ox.serialize(result, format=ox.RdfFormat.N_TRIPLES) or b""
 
     def checkpoint(self) -> Path:
         """Publish the database as it is now to readers: a new checkpoint, named in ``CURRENT`` atomically."""
@@ -175,8 +208,13 @@ class EmbeddedStore:
     def query(self, text: str, *, format: str | None = None) -> QueryResult:
         return execute(self._store, text, select_format=format or "json", graph_format=format or "ttl")
 
-    def select(self, text: str) -> list[dict[str, str]]:
-        """Rows of a SELECT as {variable: lexical value}: for lodfilm's own queries (stats, identity)."""
+    def select(self, text: str, **bindings: str) -> list[dict[str, str]]:
+        """Rows of a SELECT as {variable: lexical value}: for lodfilm's own queries (stats, pages, search).
+
+        Each ``«name»`` in the text becomes the literal ``bindings[name]``, written by pyoxigraph's own escaper, so
+        user input cannot change the query."""
+        for name, value in bindings.items():
+            text = text.replace(f"«{name}»", str(ox.Literal(value)))  # written and escaped by pyoxigraph
         result = self._store.query(text, prefixes=PREFIXES)
         assert isinstance(result, ox.QuerySolutions)
         names = [v.value for v in result.variables]

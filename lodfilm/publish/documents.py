@@ -1,0 +1,274 @@
+"""The document of each resource: which triples describe a film, a person, an organisation, a country or a record.
+
+One data function per resource kind (a SPARQL CONSTRUCT, so any SPARQL store can answer it); every renderer —
+HTML, Turtle, JSON-LD, N-Triples, RDF/XML — is fed the same graph. A film's document holds everything needed to
+understand it: the film's own triples, its roles and trailer, the names and types of the people, organisations
+and countries it links to, the contact details of its companies, and its records' provenance. A person's (or
+organisation's, or country's) document holds its own triples and every film and role that links to it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.term import Node
+
+from lodfilm.iris import Iris
+from lodfilm.store.base import Store
+from lodfilm.vocab import DCTERMS, PROV, RDF, RDFS, SDO
+
+# A document is the union of a few CONSTRUCTs, each one layer of it; ``<IRI>`` is the resource. (Separate
+# queries, not one UNION: oxigraph plans each small query well, the big one ten times slower.)
+FRAGMENTS = 'FILTER(STRSTARTS(STR(?part), "IRI#"))'
+OWN = [
+    "CONSTRUCT { <IRI> ?p ?o } WHERE { <IRI> ?p ?o }",
+    f"CONSTRUCT {{ ?part ?p ?o }} WHERE {{ <IRI> ?link ?part . ?part ?p ?o {FRAGMENTS} }}",
+]
+FILM = [
+    *OWN,
+    # the names and types of what the film and its roles link to
+    "CONSTRUCT { ?linked a ?type ; schema:name ?name ; schema:identifier ?id } WHERE { "
+    f"{{ <IRI> ?p ?linked }} UNION {{ <IRI> ?p ?part . ?part ?q ?linked {FRAGMENTS} }} "
+    "?linked a ?type . OPTIONAL { ?linked schema:name ?name } OPTIONAL { ?linked schema:identifier ?id } }",
+    # the contact details of its companies (world sales)
+    "CONSTRUCT { ?org ?p ?o . ?address ?ap ?ao } WHERE { "
+    f"{{ <IRI> ?link ?org }} UNION {{ <IRI> ?link ?part . ?part ?q ?org {FRAGMENTS} }} "
+    "?org a schema:Organization ; ?p ?o . OPTIONAL { ?org schema:address ?address . ?address ?ap ?ao } }",
+    # its records' provenance, and who published its source pages
+    "CONSTRUCT { ?record ?p ?o . ?activity ?ap ?ao } WHERE { ?record schema:about <IRI> ; ?p ?o . "
+    "OPTIONAL { ?record prov:wasGeneratedBy ?activity . ?activity ?ap ?ao } }",
+    "CONSTRUCT { ?page schema:publisher ?pub . ?pub a ?type ; schema:name ?name ; schema:url ?url } WHERE { "
+    "<IRI> schema:subjectOf ?page . ?page schema:publisher ?pub . ?pub a ?type ; schema:name ?name . "
+    "OPTIONAL { ?pub schema:url ?url } }",
+]
+# People, organisations and countries: their own triples, and each film that links to them directly or through
+# a role, with the film's name and year and the role's label or character.
+AGENT = [
+    *OWN,
+    "CONSTRUCT { ?film ?p <IRI> . ?film a schema:Movie ; schema:name ?name ; schema:dateCreated ?year } WHERE { "
+    "?film ?p <IRI> ; a schema:Movie ; schema:name ?name . OPTIONAL { ?film schema:dateCreated ?year } }",
+    "CONSTRUCT { ?film ?p ?role . "
+    "?role ?q <IRI> ; a ?type ; schema:roleName ?label ; schema:characterName ?character . "
+    "?film a schema:Movie ; schema:name ?name ; schema:dateCreated ?year } WHERE { "
+    "?role ?q <IRI> ; a ?type . ?film ?p ?role ; a schema:Movie ; schema:name ?name . "
+    "OPTIONAL { ?role schema:roleName ?label } OPTIONAL { ?role schema:characterName ?character } "
+    "OPTIONAL { ?film schema:dateCreated ?year } }",
+]
+RECORD = ["CONSTRUCT { ?s ?p ?o } WHERE { GRAPH <IRI> { ?s ?p ?o } }"]
+
+QUERIES = {"film": FILM, "person": AGENT, "organization": AGENT, "country": AGENT, "record": RECORD}
+
+
+def document(store: Store, iris: Iris, iri: str) -> bytes | None:
+    """The N-Triples of ``iri``'s document, or None when the store says nothing about it."""
+    kind = iris.kind_of(iri)
+    if kind not in QUERIES or any(c in iri for c in '<>"{}|^`\\ #'):
+        return None
+    lines: set[bytes] = set()
+    for query in QUERIES[kind]:
+        lines.update(store.construct(query.replace("IRI", iri)).splitlines())
+    typed = f"<{iri}> <{RDF.type}> ".encode()
+    if kind != "record" and not any(line.startswith(typed) for line in lines):
+        return None
+    return b"\n".join(sorted(lines)) + b"\n" if lines else None
+
+
+def to_graph(data: bytes) -> Graph:
+    return Graph().parse(data=data, format="nt")
+
+
+# -- views: the structures the HTML templates read -----------------------------------------------------------
+@dataclass
+class Link:
+    iri: str
+    name: str
+    note: str = ""
+
+
+@dataclass
+class Contact:
+    iri: str
+    name: str
+    street: str = ""
+    postal_code: str = ""
+    locality: str = ""
+    country: str = ""
+    telephone: str = ""
+    fax: str = ""
+    email: str = ""
+    url: str = ""
+
+
+@dataclass
+class SourceView:
+    url: str
+    publisher: Link | None = None
+    retrieved: str = ""
+    file: str = ""
+    modified: str = ""
+
+
+@dataclass
+class FilmView:
+    iri: str
+    title: str
+    alternate: list[str] = field(default_factory=list)
+    year: str = ""
+    runtime: int | None = None
+    countries: list[Link] = field(default_factory=list)
+    directors: list[Link] = field(default_factory=list)
+    screenplay: list[Link] = field(default_factory=list)
+    music: list[Link] = field(default_factory=list)
+    producers: list[Link] = field(default_factory=list)
+    companies: list[Link] = field(default_factory=list)
+    cast: list[Link] = field(default_factory=list)
+    crew: dict[str, list[Link]] = field(default_factory=dict)
+    synopsis: str = ""
+    trailer: str = ""
+    image: str = ""
+    awards: list[str] = field(default_factory=list)
+    sales: list[Contact] = field(default_factory=list)
+    sources: list[SourceView] = field(default_factory=list)
+    same_as: list[str] = field(default_factory=list)
+    links: list[str] = field(default_factory=list)
+
+
+@dataclass
+class AgentView:
+    iri: str
+    kind: str
+    name: str
+    description: str = ""
+    identifier: str = ""
+    same_as: list[str] = field(default_factory=list)
+    contact: Contact | None = None
+    films: list[Link] = field(default_factory=list)
+
+
+def text(graph: Graph, subject: Node, predicate: URIRef) -> str:
+    value = graph.value(subject, predicate)
+    return str(value) if value is not None else ""
+
+
+def name_of(graph: Graph, node: Node) -> str:
+    return text(graph, node, SDO.name) or str(node).rsplit("/", 1)[-1]
+
+
+def links(graph: Graph, subject: Node, predicate: URIRef) -> list[Link]:
+    return sorted((Link(str(o), name_of(graph, o)) for o in graph.objects(subject, predicate)),
+                  key=lambda link: link.name.casefold())
+
+
+def minutes(duration: str) -> int | None:
+    """``PT1H35M`` → 95 (days, hours and minutes; what our durations hold)."""
+    import re
+
+    match = re.fullmatch(r"P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?)?", duration)
+    if not match:
+        return None
+    days, hours, mins = (int(g or 0) for g in match.groups())
+    return days * 1440 + hours * 60 + mins
+
+
+def contact(graph: Graph, org: Node) -> Contact:
+    address = graph.value(org, SDO.address)
+    part = (lambda p: text(graph, address, p)) if address is not None else (lambda p: "")
+    return Contact(
+        iri=str(org), name=name_of(graph, org), street=part(SDO.streetAddress), postal_code=part(SDO.postalCode),
+        locality=part(SDO.addressLocality), country=part(SDO.addressCountry), telephone=text(graph, org, SDO.telephone),
+        fax=text(graph, org, SDO.faxNumber), email=text(graph, org, SDO.email), url=text(graph, org, SDO.url),
+    )
+
+
+def film_view(graph: Graph, iri: str) -> FilmView:
+    film = URIRef(iri)
+    view = FilmView(iri=iri, title=name_of(graph, film))
+    view.alternate = sorted(str(o) for o in graph.objects(film, SDO.alternateName))
+    view.year = text(graph, film, SDO.dateCreated)
+    view.runtime = minutes(text(graph, film, SDO.duration))
+    view.countries = links(graph, film, SDO.countryOfOrigin)
+    view.directors = links(graph, film, SDO.director)
+    view.screenplay = links(graph, film, SDO.author)
+    view.music = links(graph, film, SDO.musicBy)
+    view.producers = links(graph, film, SDO.producer)
+    view.companies = links(graph, film, SDO.productionCompany)
+    view.synopsis = text(graph, film, SDO.description)
+    view.image = text(graph, film, SDO.image)
+    view.awards = sorted(str(o) for o in graph.objects(film, SDO.award))
+    view.same_as = sorted(str(o) for o in graph.objects(film, SDO.sameAs))
+    view.links = sorted(str(o) for o in graph.objects(film, RDFS.seeAlso))
+    trailer = graph.value(film, SDO.trailer)
+    if trailer is not None:
+        view.trailer = text(graph, trailer, SDO.embedUrl) or text(graph, trailer, SDO.url)
+    for role in graph.objects(film, SDO.actor):
+        for actor in graph.objects(role, SDO.actor):
+            view.cast.append(Link(str(actor), name_of(graph, actor), text(graph, role, SDO.characterName)))
+    view.cast.sort(key=lambda link: link.name.casefold())
+    crew: dict[str, list[Link]] = defaultdict(list)
+    for role in graph.objects(film, SDO.contributor):
+        label = text(graph, role, SDO.roleName)
+        for agent in graph.objects(role, SDO.contributor):
+            crew[label].append(Link(str(agent), name_of(graph, agent)))
+            if label == "World sales":
+                view.sales.append(contact(graph, agent))
+    view.crew = {label: sorted(people, key=lambda link: link.name.casefold()) for label, people in sorted(crew.items())}
+    for record in graph.subjects(SDO.about, film):
+        retrieved = {str(graph.value(a, PROV.used)): text(graph, a, DCTERMS.date)
+                     for a in graph.objects(record, PROV.wasGeneratedBy)}
+        for page in graph.objects(record, PROV.wasDerivedFrom):
+            publisher = graph.value(page, SDO.publisher)
+            view.sources.append(SourceView(
+                url=str(page), publisher=Link(str(publisher), name_of(graph, publisher)) if publisher else None,
+                retrieved=retrieved.get(str(page), ""), file=text(graph, record, DCTERMS.source),
+                modified=text(graph, record, DCTERMS.modified),
+            ))
+        if not any(True for _ in graph.objects(record, PROV.wasDerivedFrom)):
+            view.sources.append(SourceView(url="", file=text(graph, record, DCTERMS.source),
+                                           modified=text(graph, record, DCTERMS.modified)))
+    view.sources.sort(key=lambda s: (s.file, s.url))
+    return view
+
+
+ROLE_LABELS = {
+    SDO.director: "Director", SDO.author: "Screenplay", SDO.musicBy: "Music", SDO.producer: "Producer",
+    SDO.productionCompany: "Production company", SDO.countryOfOrigin: "Country of origin",
+}
+
+
+def agent_view(graph: Graph, iri: str, kind: str) -> AgentView:
+    node = URIRef(iri)
+    view = AgentView(iri=iri, kind=kind, name=name_of(graph, node), description=text(graph, node, SDO.description),
+                     identifier=text(graph, node, SDO.identifier),
+                     same_as=sorted(str(o) for o in graph.objects(node, SDO.sameAs)))
+    if kind == "organization":
+        view.contact = contact(graph, node)
+    films: dict[str, set[str]] = defaultdict(set)
+    for film, predicate in graph.subject_predicates(node):
+        label = ROLE_LABELS.get(URIRef(str(predicate)))
+        if (film, RDF.type, SDO.Movie) in graph and label:
+            films[str(film)].add(label)
+    for role, predicate in graph.subject_predicates(node):
+        if predicate not in (SDO.actor, SDO.contributor) or (role, RDF.type, SDO.Movie) in graph:
+            continue
+        label = text(graph, role, SDO.roleName)
+        character = text(graph, role, SDO.characterName)
+        note = label or ("Cast" + (f" ({character})" if character else ""))
+        for subject in graph.subjects(None, role):
+            films[str(subject)].add(note)
+    for film_iri, notes in films.items():
+        year = text(graph, URIRef(film_iri), SDO.dateCreated)
+        title = name_of(graph, URIRef(film_iri)) + (f" ({year})" if year else "")
+        view.films.append(Link(film_iri, title, ", ".join(sorted(notes))))
+    view.films.sort(key=lambda link: link.name.casefold())
+    return view
+
+
+def last_modified(graph: Graph, iri: str) -> dt.datetime | None:
+    """The newest ``dcterms:modified`` of the records about a film, when the document has them."""
+    stamps = [o.toPython() for record in graph.subjects(SDO.about, URIRef(iri))
+              for o in graph.objects(record, DCTERMS.modified) if isinstance(o, Literal)]
+    stamps = [s for s in stamps if isinstance(s, dt.datetime)]
+    return max(stamps) if stamps else None

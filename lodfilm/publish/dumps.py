@@ -1,0 +1,118 @@
+"""Dumps of the whole graph for harvesters: N-Triples (gzip), N-Quads (gzip, one graph per record), Turtle and
+JSON-LD, each with its size, triple count, SHA-256 and modification time.
+
+A dump is written once per checkpoint of the store, streamed from the store's index into a temporary file and
+renamed into place (memory stays flat however large the store; a reader never sees half a file), under
+``{store}/dumps/{checkpoint}/``. Older checkpoints' dumps are removed when a new set is complete.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+import threading
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import IO
+
+from lodfilm.store.base import Store
+
+NAME = "lodfilm"
+
+
+@dataclass(frozen=True)
+class DumpFormat:
+    name: str  # the store's format name
+    file: str
+    media_type: str
+    gzip: bool
+
+
+DUMP_FORMATS: tuple[DumpFormat, ...] = (
+    DumpFormat("nt", f"{NAME}.nt.gz", "application/n-triples", True),
+    DumpFormat("nq", f"{NAME}.nq.gz", "application/n-quads", True),
+    DumpFormat("ttl", f"{NAME}.ttl", "text/turtle", False),
+    DumpFormat("jsonld", f"{NAME}.jsonld", "application/ld+json", False),
+)
+BY_FILE = {d.file: d for d in DUMP_FORMATS}
+
+
+@dataclass(frozen=True)
+class Dump:
+    file: str
+    path: Path
+    media_type: str
+    compressed: bool
+    bytes: int
+    triples: int
+    sha256: str
+    modified: float
+
+
+def write_atomically(target: Path, write: Callable[[IO[bytes]], int], *, compress: bool = False) -> int:
+    """Write through a temporary file renamed into place, so a reader never sees a half-written file."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
+    try:
+        with os.fdopen(fd, "wb") as raw:
+            if compress:
+                with gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as zipped:
+                    count = write(zipped)  # type: ignore[arg-type]
+            else:
+                count = write(raw)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return count
+
+
+def sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+class Dumps:
+    """The dumps of one store directory, made on demand for the checkpoint being served."""
+
+    def __init__(self, store_dir: Path) -> None:
+        self.root = store_dir / "dumps"
+        self._lock = threading.Lock()
+
+    def get(self, store: Store, generation: str, file: str) -> Dump:
+        """The dump ``file`` for ``generation``, written now if it does not exist yet."""
+        fmt = BY_FILE[file]
+        folder = self.root / generation
+        meta = folder / f"{file}.json"
+        with self._lock:
+            if not meta.exists():
+                target = folder / file
+                count = write_atomically(target, lambda out: store.dump(out, fmt.name), compress=fmt.gzip)
+                info = {"bytes": target.stat().st_size, "triples": count, "sha256": sha256(target),
+                        "modified": target.stat().st_mtime}
+                write_atomically(meta, lambda out: out.write(json.dumps(info).encode()))
+                self._prune(keep=generation)
+        info = json.loads(meta.read_text(encoding="utf-8"))
+        return Dump(file=file, path=folder / file, media_type=fmt.media_type, compressed=fmt.gzip, **info)
+
+    def all(self, store: Store, generation: str) -> list[Dump]:
+        return [self.get(store, generation, fmt.file) for fmt in DUMP_FORMATS]
+
+    def _prune(self, keep: str) -> None:
+        for folder in self.root.iterdir():
+            if folder.is_dir() and folder.name != keep:
+                shutil.rmtree(folder, ignore_errors=True)
+
+
+def describe(dump: Dump) -> dict[str, object]:  # for the JSON listing
+    out = asdict(dump)
+    out.pop("path")
+    return out

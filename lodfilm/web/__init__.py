@@ -1,0 +1,64 @@
+"""PUBLISH over HTTP: the Flask application factory and its blueprints, one per URL family.
+
+* ``resources`` — the dereferenceable IRIs (film, person, organization, country, record);
+* ``browse`` — home page, ``/films``, ``/people``, ``/search``;
+* ``sparql`` — the SPARQL 1.1 Protocol endpoint;
+* ``harvest`` — dumps, VoID, sitemap, robots.txt.
+
+Routes are mounted under the base IRI's path, so ``{base}film/x`` is the resource ``{base}film/x`` whatever host
+name the request came by.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlparse
+
+from flask import Flask, Response
+from flask_cors import CORS
+
+from lodfilm.settings import Settings
+from lodfilm.store.embedded import EmbeddedStore
+from lodfilm.web import browse, errors, harvest, resources, sparql
+from lodfilm.web.site import Site
+
+MAX_REQUEST_BYTES = 1024 * 1024  # a query or form larger than this is refused with 413
+
+CSP = ("default-src 'none'; style-src 'self'; img-src 'self' https: data:; form-action 'self'; "
+       "frame-ancestors 'none'; base-uri 'none'")
+
+
+def create_app(settings: Settings | None = None, store: EmbeddedStore | None = None) -> Flask:
+    """The web app over ``settings.store`` (its newest checkpoint), or over ``store`` when given."""
+    settings = settings or Settings.load()
+    app = Flask(__name__, static_url_path=urlparse(settings.base).path.rstrip("/") + "/static")
+    app.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
+    app.config["MAX_FORM_MEMORY_SIZE"] = MAX_REQUEST_BYTES
+    app.extensions["lodfilm"] = Site(settings, store)
+    prefix = urlparse(settings.base).path.rstrip("/") or None
+    for blueprint in (browse.bp, resources.bp, sparql.bp, harvest.bp):
+        app.register_blueprint(blueprint, url_prefix=prefix)
+    # Public, read-only data: any origin may read it; no credentials are ever involved.
+    CORS(app, origins="*", methods=["GET", "HEAD", "POST", "OPTIONS"], supports_credentials=False,
+         expose_headers=["Link", "Lodfilm-Truncated", "ETag", "Last-Modified"], max_age=86400)
+    errors.register(app)
+
+    @app.context_processor
+    def globals_for_templates() -> dict[str, str]:
+        return {"base": settings.base, "site_title": settings.title}
+
+    @app.after_request
+    def security_headers(response: Response) -> Response:
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        if response.mimetype == "text/html":
+            response.headers["Content-Security-Policy"] = CSP
+            response.headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
+            response.headers["X-Frame-Options"] = "DENY"
+        return response
+
+    return app
+
+
+def close_app(app: Flask) -> None:
+    """Stop the query workers and close the store (tests and the server's shutdown)."""
+    site: Site = app.extensions["lodfilm"]
+    site.close()

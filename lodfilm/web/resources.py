@@ -1,0 +1,48 @@
+"""Dereferenceable IRIs: ``{base}film/…``, ``person/…``, ``organization/…``, ``country/…``, ``record/…``.
+
+Each answers in HTML (for people and search engines, with the film's JSON-LD embedded), Turtle, JSON-LD,
+N-Triples or RDF/XML, by ``Accept`` at the IRI itself, or explicitly at ``IRI.ttl`` (``.jsonld``, ``.nt``,
+``.rdf``, ``.html``) or ``IRI?format=ttl``; 404 for what does not exist, 406 for what we cannot serve.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, render_template
+from markupsafe import Markup
+
+from lodfilm.publish import documents
+from lodfilm.publish.formats import Format, serialize_graph
+from lodfilm.publish.jsonld import film_jsonld, script_tag
+from lodfilm.web.render import chosen_format, rendered, respond, site, split_suffix
+
+bp = Blueprint("resources", __name__)
+
+KINDS = ("film", "person", "organization", "country", "record")
+
+
+@bp.get("/<any(film, person, organization, country, record):kind>/<path:key>")
+def resource(kind: str, key: str) -> Response:
+    key, explicit = split_suffix(key)
+    fmt, negotiated = chosen_format(explicit)
+    here = site()
+    iri = f"{here.iris.base}{kind}/{key}"
+    data = here.document(iri)
+    if data is None:
+        abort(404, description=f"there is no {kind} {iri}")
+    modified = here.cached(f"modified {iri}", lambda: documents.last_modified(documents.to_graph(data), iri))
+    body = rendered(f"{fmt.name} {iri}", lambda: render(kind, iri, data, fmt))
+    return respond(body, fmt, negotiated=negotiated, iri=iri, modified=modified or here.store.modified)
+
+
+def render(kind: str, iri: str, data: bytes, fmt: Format) -> bytes:
+    if fmt.kind == "rdf":
+        return serialize_graph(data, fmt.media_type)
+    graph = documents.to_graph(data)
+    if kind == "film":
+        view = documents.film_view(graph, iri)
+        embedded = Markup(script_tag(film_jsonld(graph, iri)))  # escaped JSON, safe inside <script>
+        return render_template("film.html", film=view, jsonld=embedded, iri=iri).encode()
+    if kind == "record":
+        return render_template("record.html", iri=iri, turtle=serialize_graph(data, "text/turtle").decode()).encode()
+    agent = documents.agent_view(graph, iri, kind)
+    return render_template("agent.html", agent=agent, iri=iri).encode()

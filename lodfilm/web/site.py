@@ -1,0 +1,115 @@
+"""What the web app serves from: the store's newest checkpoint, the query workers, and caches per checkpoint.
+
+Everything cached is keyed by the checkpoint (``generation``) it was made from, so an import that publishes a
+new checkpoint makes every cached page, list and figure stale at once, and nothing needs invalidating by hand.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+from lodfilm.errors import StoreError
+from lodfilm.iris import Iris
+from lodfilm.publish import documents
+from lodfilm.publish.dumps import Dumps
+from lodfilm.settings import Settings
+from lodfilm.store.base import QueryResult, Stats
+from lodfilm.store.embedded import EmbeddedStore
+from lodfilm.store.guard import check_query
+from lodfilm.store.workers import QueryWorkers
+
+T = TypeVar("T")
+CACHE_ENTRIES = 20_000
+
+
+class Site:
+    def __init__(self, settings: Settings, store: EmbeddedStore | None = None) -> None:
+        self.settings = settings
+        self.iris = Iris(settings.base)
+        self.store = store if store is not None else EmbeddedStore(settings.store, read_only=True)
+        if not self.store.read_only:
+            raise StoreError("the web app reads a checkpoint: open the store with read_only=True")
+        self.dumps = Dumps(settings.store)
+        self._cache: OrderedDict[tuple[str, str], Any] = OrderedDict()
+        self._lock = threading.Lock()
+        self._workers: QueryWorkers | None = None
+        self._workers_lock = threading.Lock()
+
+    # -- the checkpoint being served -------------------------------------------------------------------------
+    @property
+    def generation(self) -> str:
+        self.store.refresh()
+        assert self.store.generation is not None
+        return self.store.generation
+
+    def cached(self, key: str, make: Callable[[], T]) -> T:
+        """``make()``'s value for ``key`` on the current checkpoint, computed once."""
+        slot = (self.generation, key)
+        with self._lock:
+            if slot in self._cache:
+                self._cache.move_to_end(slot)
+                return self._cache[slot]
+        value = make()
+        with self._lock:
+            self._cache[slot] = value
+            while len(self._cache) > CACHE_ENTRIES:
+                self._cache.popitem(last=False)
+        return value
+
+    # -- data --------------------------------------------------------------------------------------------------
+    def document(self, iri: str) -> bytes | None:
+        return self.cached(f"doc {iri}", lambda: documents.document(self.store, self.iris, iri))
+
+    def stats(self) -> Stats:
+        return self.cached("stats", self.store.stats)
+
+    def films(self) -> list[dict[str, str]]:
+        """Every film (iri, name, year), sorted by title."""
+        return self.cached("films", lambda: sorted(self.store.select(
+            "SELECT ?iri (SAMPLE(?n) AS ?name) (SAMPLE(?y) AS ?year) WHERE { ?iri a schema:Movie ; schema:name ?n . "
+            "OPTIONAL { ?iri schema:dateCreated ?y } } GROUP BY ?iri"), key=lambda r: (r["name"].casefold(), r["iri"])))
+
+    def people(self) -> list[dict[str, str]]:
+        return self.cached("people", lambda: sorted(self.store.select(
+            "SELECT ?iri (SAMPLE(?n) AS ?name) WHERE { ?iri a schema:Person ; schema:name ?n } GROUP BY ?iri"),
+            key=lambda r: (r["name"].casefold(), r["iri"])))
+
+    def film_dates(self) -> dict[str, str]:
+        """Each film's last change (its newest record's ``dcterms:modified``), for the sitemap."""
+        return self.cached("film dates", lambda: {r["f"]: r["m"] for r in self.store.select(
+            "SELECT ?f (MAX(?mod) AS ?m) WHERE { ?r schema:about ?f ; dcterms:modified ?mod } GROUP BY ?f")})
+
+    def search(self, text: str, limit: int = 50) -> list[dict[str, str]]:
+        """Films, people and organisations whose name contains ``text`` (any case)."""
+        return self.store.select(
+            "SELECT DISTINCT ?iri ?name ?type WHERE { ?iri a ?type ; schema:name ?name . "
+            "VALUES ?type { schema:Movie schema:Person schema:Organization } "
+            "FILTER(CONTAINS(LCASE(STR(?name)), LCASE(«q»))) } ORDER BY ?type LCASE(?name) LIMIT " + str(limit),
+            q=text,
+        )
+
+    def query(self, text: str, *, select_format: str | None, graph_format: str | None) -> QueryResult:
+        """A researcher's query: refused if it would update or reach out, else run by a worker with a time limit."""
+        check_query(text)
+        snapshot = self.store.snapshot_path
+        assert snapshot is not None
+        return self.workers.run(Path(snapshot), text, select_format=select_format, graph_format=graph_format,
+                                max_rows=self.settings.max_rows)
+
+    @property
+    def workers(self) -> QueryWorkers:
+        with self._workers_lock:
+            if self._workers is None:
+                self._workers = QueryWorkers(self.settings.query_workers, timeout=self.settings.query_timeout)
+            return self._workers
+
+    def close(self) -> None:
+        with self._workers_lock:
+            if self._workers is not None:
+                self._workers.close()
+                self._workers = None
+        self.store.close()

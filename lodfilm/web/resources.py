@@ -23,12 +23,12 @@ KINDS = ("film", "person", "organization", "country", "record")
 @bp.get("/<any(film, person, organization, country, record):kind>/<path:key>")
 def resource(kind: str, key: str) -> Response:
     key, explicit = split_suffix(key)
-    fmt, negotiated = chosen_format(explicit)
     here = site()
     iri = f"{here.iris.base}{kind}/{key}"
     data = here.document(iri)
     if data is None:
         abort(404, description=f"there is no {kind} {iri}")
+    fmt, negotiated = chosen_format(explicit)
     modified = here.cached(f"modified {iri}", lambda: documents.last_modified(documents.to_graph(data), iri))
     body = rendered(f"{fmt.name} {iri}", lambda: render(kind, iri, data, fmt))
     return respond(body, fmt, negotiated=negotiated, iri=iri, modified=modified or here.store.modified)

@@ -149,7 +149,8 @@ def test_head_request_has_no_body(client: FlaskClient) -> None:
 
 def test_conditional_request_answers_304(client: FlaskClient) -> None:
     first = client.get("/person/ruben-ostlund", headers={"Accept": "text/turtle"})
-    again = client.get("/person/ruben-ostlund", headers={"Accept": "text/turtle", "If-None-Match": first.headers["ETag"]})
+    etag = first.headers["ETag"]
+    again = client.get("/person/ruben-ostlund", headers={"Accept": "text/turtle", "If-None-Match": etag})
     assert again.status_code == 304
     since = client.get("/person/ruben-ostlund", headers={"Accept": "text/turtle",
                                                          "If-Modified-Since": first.headers["Last-Modified"]})

@@ -56,6 +56,17 @@ def graph_lines(graph: Graph) -> frozenset[str]:
     )
 
 
+@dataclass
+class Mapped:
+    """A record read and mapped, waiting for validation in its batch."""
+
+    path: Path
+    label: str
+    graph_iri: str
+    film_iri: str
+    graph: Graph
+
+
 def run(
     paths: Iterable[Path],
     *,
@@ -68,25 +79,43 @@ def run(
     report = Report()
     iris = Iris(base)
     mapper = Mapper(iris, Identities(store.identifiers() if store is not None else ()))
-    pending: list[RecordWrite] = []
+    batch: list[Mapped | RecordError] = []
     drops: list[str] = []
+    rejected_files: set[Path] = set()
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
-    def reject(error: RecordError) -> None:
+    def reject(error: RecordError, path: Path) -> None:
+        rejected_files.add(path)
         report.errors.append(error)
         if on_error is not None:
             on_error(error)
 
-    def flush() -> None:
-        if store is not None and (pending or drops):
-            store.write(pending, drops)
-        pending.clear()
+    def process() -> None:
+        """Validate the batch, report its rejections in order, and write the rest in one transaction."""
+        mapped = [item for item in batch if isinstance(item, Mapped)]
+        problems = validate_batch(mapped)
+        writes: list[RecordWrite] = []
+        for item in batch:
+            if isinstance(item, RecordError):
+                reject(item, Path(item.path))
+                continue
+            if id(item) in problems:
+                field_name, message = problems[id(item)]
+                reject(RecordError(str(item.path), item.label, field_name, message), item.path)
+                continue
+            report.films.add(item.film_iri)
+            write = compare(item, store, report, now)
+            if write is not None:
+                writes.append(write)
+        if store is not None and (writes or drops):
+            store.write(writes, drops)
+        batch.clear()
         drops.clear()
 
     files = record_files(list(paths))
     for missing in (p for p in files if not p.exists()):
-        reject(RecordError(str(missing), None, None, "no such file or folder"))
+        reject(RecordError(str(missing), None, None, "no such file or folder"), missing)
     files = [p for p in files if p.exists()]
-    now = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
     # tqdm's ``disable=None`` shows the bar on a terminal only, so logs and pipes stay clean.
     with tqdm(
         total=len(files),
@@ -98,29 +127,23 @@ def run(
             results = list(read_path(path))
             multi = any(r.ref.position is not None for r in results)
             keys: dict[str, str] = {}
-            rejected_here = False
             for result in results:
                 report.read += 1
-                write = prepare(result, path, multi, mapper, iris, keys, report, now, store)
-                if isinstance(write, RecordError):
-                    rejected_here = True
-                    reject(write)
-                    continue
-                if write is None:
-                    continue
-                pending.append(write)
-                if len(pending) >= BATCH:
-                    flush()
-            if store is not None and multi and not rejected_here:
-                # Records that left the file leave the store; never when some record here was rejected, since
-                # a rejected record's old version must stay.
-                prefix = iris.record(slug(path.name)) + "/"
-                current = {iris.record(k) for k in keys}
-                stale = [g for g in store.record_graphs(prefix) if g not in current]
-                drops.extend(stale)
-                report.removed += len(stale)
+                batch.append(map_record(result, path, multi, mapper, iris, keys))
+                if len(batch) >= BATCH:
+                    process()
+            if store is not None and multi:
+                process()
+                if path not in rejected_files:
+                    # Records that left the file leave the store; never when some record here was rejected,
+                    # since a rejected record's old version must stay.
+                    prefix = iris.record(slug(path.name)) + "/"
+                    current = {iris.record(k) for k in keys}
+                    stale = [g for g in store.record_graphs(prefix) if g not in current]
+                    drops.extend(stale)
+                    report.removed += len(stale)
             bar.update(1)
-    flush()
+    process()
     if store is not None and (report.written or report.removed or not has_checkpoint(store)):
         store.checkpoint()
     return report
@@ -132,44 +155,55 @@ def has_checkpoint(store: Store) -> bool:
     return not isinstance(store, EmbeddedStore) or current_snapshot(store.path) is not None
 
 
-def prepare(
-    result: ReadResult,
-    path: Path,
-    multi: bool,
-    mapper: Mapper,
-    iris: Iris,
-    keys: dict[str, str],
-    report: Report,
-    now: str,
-    store: Store | None,
-) -> RecordWrite | RecordError | None:
-    """Map and validate one read record: the write it needs, None when the store has it already, or an error."""
+def map_record(
+    result: ReadResult, path: Path, multi: bool, mapper: Mapper, iris: Iris, keys: dict[str, str]
+) -> Mapped | RecordError:
+    """Map one read record into its graph (or say why it cannot be)."""
     if result.error is not None or result.film is None:
         return result.error or RecordError(str(path), result.ref.label, None, "unreadable")
     film = result.film
     key = record_key(path.name, (film.id or film_key(film)) if multi else None)
     if key in keys:
-        return RecordError(
-            str(path),
-            result.ref.label,
-            "title",
-            f"same film as {keys[key]} in this file (give one of them an 'id')",
-        )
+        return RecordError(str(path), result.ref.label, "title",
+                           f"same film as {keys[key]} in this file (give one of them an 'id')")
     keys[key] = result.ref.label
     graph_iri = iris.record(key)
     film_iri, graph = mapper.map(film, graph_iri, path.name)
-    problems = violations(graph)
-    if problems:
-        field_name, message = problems[0]
-        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-        return RecordError(str(path), result.ref.label, field_name, message + more)
-    report.films.add(film_iri)
-    lines = graph_lines(graph)
+    return Mapped(path, result.ref.label, graph_iri, film_iri, graph)
+
+
+def validate_batch(batch: list[Mapped]) -> dict[int, tuple[str, str]]:
+    """The first violation of each record that breaks a shape, by ``id(record)``.
+
+    One pyshacl run over the batch's merged graphs is the fast path (its cost is mostly per run, not per
+    triple). Each record's graph names and types every node it mentions, so merging adds no triple a record's
+    own checks depend on; when the merged graph does break a shape, each record is checked alone, so a
+    rejection is always the record's own and names its own field.
+    """
+    if not batch:
+        return {}
+    merged = Graph()
+    merged.addN((s, p, o, merged) for item in batch for s, p, o in item.graph)
+    if len(batch) > 1 and not violations(merged):
+        return {}
+    out: dict[int, tuple[str, str]] = {}
+    for item in batch:
+        problems = violations(item.graph)
+        if problems:
+            field_name, message = problems[0]
+            more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+            out[id(item)] = (field_name, message + more)
+    return out
+
+
+def compare(item: Mapped, store: Store | None, report: Report, now: str) -> RecordWrite | None:
+    """The write a valid record needs, or None when the store holds it already."""
+    lines = graph_lines(item.graph)
     if store is not None:
-        stored = {line for line in store.record_triples(graph_iri) if f"> {MODIFIED} " not in line}
+        stored = {line for line in store.record_triples(item.graph_iri) if f"> {MODIFIED} " not in line}
         if stored == lines:
             report.unchanged += 1
             return None
     report.written += 1
-    stamp = f'<{graph_iri}> {MODIFIED} "{now}"^^<http://www.w3.org/2001/XMLSchema#dateTime> .'
-    return RecordWrite(graph_iri, lines | {stamp})
+    stamp = f'<{item.graph_iri}> {MODIFIED} "{now}"^^<http://www.w3.org/2001/XMLSchema#dateTime> .'
+    return RecordWrite(item.graph_iri, lines | {stamp})

@@ -178,7 +178,7 @@ BAD = [
         text("title: &t Alias Film\ndirectors: [*t]\n"),
         None,
         None,
-        "not valid YAML: YAML aliases are not allowed in film records",
+        "not valid YAML: YAML anchors and aliases are not allowed in film records",
     ),
     Bad(
         "typo.yaml",

@@ -18,15 +18,17 @@ import yaml
 from lodfilm.errors import RecordError
 from lodfilm.records import ReadResult, RecordRef, make_film
 
+# libyaml's safe loader when PyYAML was built with it (many times faster), else the pure-Python one.
+SafeLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-class _NoAliasLoader(yaml.SafeLoader):
-    def compose_node(self, parent: Any, index: Any) -> Any:
-        if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
-            raise yaml.composer.ComposerError(
-                None, None, "YAML aliases are not allowed in film records", event.start_mark
+
+def refuse_aliases(text: str) -> None:
+    """Refuse anchors and aliases before anything is built from them (a scan, at libyaml's speed)."""
+    for token in yaml.scan(text, Loader=SafeLoader):
+        if isinstance(token, yaml.AnchorToken | yaml.AliasToken):
+            raise yaml.MarkedYAMLError(
+                None, None, "YAML anchors and aliases are not allowed in film records", token.start_mark
             )
-        return super().compose_node(parent, index)
 
 
 def load(text: str, path: Path) -> Any:
@@ -42,7 +44,8 @@ def load(text: str, path: Path) -> Any:
             raise RecordError(str(path), None, None, "not valid JSON: nested too deeply") from None
         return check_text(document, path, "JSON")
     try:
-        document = yaml.load(text, Loader=_NoAliasLoader)  # noqa: S506 - a SafeLoader subclass
+        refuse_aliases(text)
+        document = yaml.load(text, Loader=SafeLoader)  # noqa: S506 - the safe loader
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark is not None else ""

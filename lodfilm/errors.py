@@ -30,12 +30,14 @@ class RecordError(LodfilmError):
         super().__init__(str(self))
 
     def __str__(self) -> str:
-        where = [self.path]
-        if self.record:
-            where.append(self.record)
-        if self.field:
-            where.append(self.field)
-        return f"{': '.join(where)}: {self.reason}"
+        parts = [self.path, self.record, self.field, self.reason]
+        return ": ".join(one_line(part) for part in parts if part)
+
+
+def one_line(text: str) -> str:
+    """``text`` with line breaks and other control characters escaped: an error is one line, whatever a record
+    holds."""
+    return text if text.isprintable() else "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 class QueryError(LodfilmError):

@@ -10,7 +10,8 @@ and co-producing country the record lists, not only the production company's sea
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from rdflib import Graph, Literal, URIRef
@@ -92,28 +93,63 @@ def text(value: str, language: str | None) -> Literal:
     return Literal(value, lang=language) if language else Literal(value)
 
 
+def no_stored_directors(film_iri: str, record_iri: str) -> set[str]:
+    return set()
+
+
 @dataclass
 class Mapper:
-    """Maps records under one base, sharing one :class:`Identities` so identifiers decide identity."""
+    """Maps records under one base, sharing one :class:`Identities` so identifiers decide identity.
+
+    ``stored_directors(film, record)`` tells which directors other records in the store give a film IRI (the
+    pipeline asks the store); with the directors of records mapped earlier in this run, it is how two different
+    films that would mint the same IRI are told apart.
+    """
 
     iris: Iris
     identities: Identities
+    stored_directors: Callable[[str, str], set[str]] = no_stored_directors
+    _claims: dict[str, dict[str, set[str]]] = field(default_factory=dict)
 
-    def film_iri(self, film: Film) -> str:
-        return self.identities.resolve(self.iris.film(film_key(film)), identifier_iris(film, "title"))
+    def film_iri(self, film: Film, record_iri: str = "") -> str:
+        """The film's IRI: by its identifiers, else ``{title}-{year}``.
+
+        Two records of one title and year are one film when they share a director (the seed page and its row
+        in the LUX table), and two films when their directors have nothing in common (*Home*, 2008, by Yann
+        Arthus-Bertrand and by Ursula Meier): the second gets ``{title}-{year}-{its first director}``."""
+        identifiers = identifier_iris(film, "title")
+        resolved = self.identities.resolve(self.iris.film(film_key(film)), identifiers)
+        if identifiers and resolved != self.iris.film(film_key(film)):
+            return resolved
+        directors = {self.person_iri(d) for d in film.directors}
+        candidate = resolved
+        if not identifiers or self.identities.by_identifier.get(identifiers[0]) != candidate:
+            others = self._others(candidate, record_iri)
+            if others and not others & directors:
+                candidate = f"{candidate}-{slug(film.directors[0].name)}"
+        self._claims.setdefault(candidate, {})[record_iri] = directors
+        return candidate
+
+    def _others(self, film_iri: str, record_iri: str) -> set[str]:
+        """Directors other records (in this run, then in the store) give ``film_iri``."""
+        claimed = {d for record, ds in self._claims.get(film_iri, {}).items() if record != record_iri for d in ds}
+        return claimed | self.stored_directors(film_iri, record_iri)
+
+    def person_iri(self, person: Person) -> str:
+        return self.identities.resolve(self.iris.person(slug(person.name)), identifier_iris(person, "name"))
 
     def map(self, film: Film, record_iri: str, file_name: str) -> tuple[str, Graph]:
         """(film IRI, graph) for one record. ``record_iri`` names the graph and the record node in it."""
         g = Graph()
-        f = URIRef(self.film_iri(film))
+        f = URIRef(self.film_iri(film, record_iri))
         g.add((f, RDF.type, SDO.Movie))
         g.add((f, SDO.name, text(film.title, film.title_language)))
         for alt in film.alternate_titles:
             g.add((f, SDO.alternateName, text(alt.text, alt.language)))
         for iri in identifier_iris(film, "title"):
             g.add((f, SDO.sameAs, URIRef(iri)))
-        for field, prop in PEOPLE.items():
-            for person in getattr(film, field):
+        for field_name, prop in PEOPLE.items():
+            for person in getattr(film, field_name):
                 g.add((f, prop, self.person(g, person)))
         for org in [*film.production_companies, *film.coproduction_companies]:
             g.add((f, SDO.productionCompany, self.organisation(g, org)))
@@ -154,7 +190,7 @@ class Mapper:
 
     def person(self, g: Graph, person: Person) -> URIRef:
         same = identifier_iris(person, "name")
-        node = URIRef(self.identities.resolve(self.iris.person(slug(person.name)), same))
+        node = URIRef(self.person_iri(person))
         g.add((node, RDF.type, SDO.Person))
         g.add((node, SDO.name, Literal(person.name)))
         for iri in same:

@@ -79,6 +79,8 @@ def run(
     report = Report()
     iris = Iris(base)
     mapper = Mapper(iris, Identities(store.identifiers() if store is not None else ()))
+    if store is not None:
+        mapper.stored_directors = lambda film, record: stored_directors(store, film, record)
     batch: list[Mapped | RecordError] = []
     drops: list[str] = []
     rejected_files: set[Path] = set()
@@ -126,7 +128,7 @@ def run(
         for path in files:
             results = list(read_path(path))
             multi = any(r.ref.position is not None for r in results)
-            keys: dict[str, str] = {}
+            keys: dict[str, tuple[str, set[str]]] = {}
             for result in results:
                 report.read += 1
                 batch.append(map_record(result, path, multi, mapper, iris, keys))
@@ -149,6 +151,14 @@ def run(
     return report
 
 
+def stored_directors(store: Store, film_iri: str, record_iri: str) -> set[str]:
+    """Directors that records other than ``record_iri`` give ``film_iri`` in the store."""
+    rows = store.select(
+        f"SELECT DISTINCT ?d WHERE {{ GRAPH ?g {{ <{film_iri}> schema:director ?d }} FILTER(?g != <{record_iri}>) }}"
+    )
+    return {row["d"] for row in rows}
+
+
 def has_checkpoint(store: Store) -> bool:
     from lodfilm.store.embedded import EmbeddedStore, current_snapshot
 
@@ -156,17 +166,25 @@ def has_checkpoint(store: Store) -> bool:
 
 
 def map_record(
-    result: ReadResult, path: Path, multi: bool, mapper: Mapper, iris: Iris, keys: dict[str, str]
+    result: ReadResult, path: Path, multi: bool, mapper: Mapper, iris: Iris, keys: dict[str, tuple[str, set[str]]]
 ) -> Mapped | RecordError:
-    """Map one read record into its graph (or say why it cannot be)."""
+    """Map one read record into its graph (or say why it cannot be).
+
+    In a file of several records each record's key is its film's (title and year); a second film of the same
+    title and year with other directors is another film and is keyed by its first director too, while one with
+    a shared director is the same film twice, and rejected."""
     if result.error is not None or result.film is None:
         return result.error or RecordError(str(path), result.ref.label, None, "unreadable")
     film = result.film
-    key = record_key(path.name, (film.id or film_key(film)) if multi else None)
+    directors = {slug(d.name) for d in film.directors}
+    tail = film.id or film_key(film)
+    key = record_key(path.name, tail if multi else None)
+    if key in keys and not film.id and not keys[key][1] & directors:
+        key = record_key(path.name, f"{tail}-{slug(film.directors[0].name)}")
     if key in keys:
         return RecordError(str(path), result.ref.label, "title",
-                           f"same film as {keys[key]} in this file (give one of them an 'id')")
-    keys[key] = result.ref.label
+                           f"same film as {keys[key][0]} in this file (give one of them an 'id')")
+    keys[key] = (result.ref.label, directors)
     graph_iri = iris.record(key)
     film_iri, graph = mapper.map(film, graph_iri, path.name)
     return Mapped(path, result.ref.label, graph_iri, film_iri, graph)

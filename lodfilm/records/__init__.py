@@ -43,13 +43,16 @@ class ReadResult:
 
 
 def field_name(loc: tuple[Any, ...]) -> str:
-    """Pydantic's error location as the record schema writes it: ``cast[2].character``."""
+    """Pydantic's error location as the record schema writes it: ``cast[2].character``. A key that is not plain
+    printable text (a typo with a newline in it) is shown quoted, so the error stays one line."""
     out = ""
     for part in loc:
         if isinstance(part, int):
             out += f"[{part}]"
         else:
-            out += ("." if out else "") + str(part)
+            text = str(part)
+            shown = text if text and text.isprintable() and text.strip() == text else repr(text)
+            out += ("." if out else "") + shown
     return out or "record"
 
 

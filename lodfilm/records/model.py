@@ -25,7 +25,10 @@ from pydantic_core import CoreSchema
 
 from lodfilm.countries import country_code
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+# Names, titles, labels: one line's worth. Synopses and biographies: long, but not without limit (a 5 MB
+# "synopsis" is a broken export, not a film).
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2_000)]
+LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100_000)]
 Language = Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")]
 # A web address that is also a valid IRI (no spaces, quotes, angle or curly brackets, pipes, carets, backticks).
 Url = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^https?://[^\s<>\"{}|\\^`]+$")]
@@ -89,7 +92,7 @@ class Person(Shorthand, Identified):
 
     name: Text
     imdb: Annotated[str, StringConstraints(pattern=IMDB_NAME)] | None = None
-    description: Text | None = None
+    description: LongText | None = None
     description_language: Language | None = None
 
     @model_validator(mode="before")
@@ -262,7 +265,7 @@ class Film(Record):
     countries: list[Text] = Field(default=[], description="Country names or ISO 3166-1 alpha-2 codes.")
     runtime_minutes: Annotated[int, Field(gt=0, le=100_000)] | None = None
     year: Annotated[int, Field(ge=1870, le=2100)] | None = None
-    synopsis: Text | None = None
+    synopsis: LongText | None = None
     synopsis_language: Language | None = None
     screenplay: list[Person] = []
     music: list[Person] = []

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import click
+from rdflib import Graph
 
 from lodfilm import __version__, pipeline
 from lodfilm.errors import LodfilmError, RecordError, UsageError, exit_code
@@ -49,6 +50,10 @@ def print_error(error: RecordError) -> None:
     click.echo(str(error), err=True)
 
 
+def print_note(note: str) -> None:
+    click.echo(f"note: {note}", err=True)
+
+
 @click.group(name="lodfilm", context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="lodfilm")
 def main() -> None:
@@ -71,7 +76,8 @@ def import_(store_dir: str | None, base: str | None, progress: bool | None, path
     settings = Settings.load(store=store_dir, base=base)
     store = open_store(settings.store)
     try:
-        report = pipeline.run(paths, base=settings.base, store=store, progress=progress, on_error=print_error)
+        report = pipeline.run(paths, base=settings.base, store=store, progress=progress, on_error=print_error,
+                              on_note=print_note)
     finally:
         store.close()
     click.echo(
@@ -85,17 +91,63 @@ def import_(store_dir: str | None, base: str | None, progress: bool | None, path
 
 @main.command()
 @click.option("--base", metavar="IRI", help=BASE_HELP)
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--search-engines", is_flag=True,
+              help="Also check each film's embedded JSON-LD against Google's Movie rules (errors and warnings).")
+@click.option("--store", "store_dir", metavar="DIR",
+              help="With --search-engines and no PATHS: check the films in this store.")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @reports_errors
-def validate(base: str | None, paths: tuple[Path, ...]) -> None:
-    """Check every record under PATHS as `import` would, storing nothing. Exit status 1 when any is rejected."""
-    settings = Settings.load(base=base)
-    report = pipeline.run(paths, base=settings.base, store=None, progress=False, on_error=print_error)
-    valid = report.read - report.rejected
-    click.echo(
-        f"{report.read} records read: {valid} valid, {report.rejected} rejected; {len(report.films)} films"
-    )
-    sys.exit(report.exit_status)
+def validate(base: str | None, search_engines: bool, store_dir: str | None, paths: tuple[Path, ...]) -> None:
+    """Check every record under PATHS as `import` would, storing nothing. Exit status 1 when any is rejected
+    (or, with --search-engines, when any film is not eligible for Google's Movie rich results)."""
+    settings = Settings.load(base=base, store=store_dir)
+    graphs: dict[str, Graph] = {}
+
+    def collect(film: str, graph: Graph) -> None:
+        graphs.setdefault(film, Graph()).__iadd__(graph)
+
+    if paths:
+        report = pipeline.run(paths, base=settings.base, store=None, progress=False, on_error=print_error,
+                              on_valid=collect if search_engines else None)
+        valid = report.read - report.rejected
+        click.echo(f"{report.read} records read: {valid} valid, {report.rejected} rejected; {len(report.films)} films")
+        status = report.exit_status
+    elif search_engines and store_dir:
+        store = existing_store(settings)
+        try:
+            graphs = store_film_graphs(store, settings)
+        finally:
+            store.close()
+        status = 0
+    else:
+        raise UsageError("give PATHS to validate (or --search-engines --store DIR to check a store's films)")
+    if search_engines:
+        status = max(status, search_engine_report(graphs))
+    sys.exit(status)
+
+
+def store_film_graphs(store: Store, settings: Settings) -> dict[str, Graph]:
+    from lodfilm.iris import Iris
+    from lodfilm.publish.documents import document, to_graph
+
+    iris = Iris(settings.base)
+    films = [row["f"] for row in store.select("SELECT DISTINCT ?f WHERE { ?f a schema:Movie } ORDER BY ?f")]
+    return {film: to_graph(document(store, iris, film) or b"") for film in films}
+
+
+def search_engine_report(graphs: dict[str, Graph]) -> int:
+    """One line per finding on stdout; 1 when any film has an error."""
+    from lodfilm.publish.jsonld import film_jsonld
+    from lodfilm.publish.lint import lint_movie
+
+    errors = warnings = 0
+    for film in sorted(graphs):
+        for finding in lint_movie(film_jsonld(graphs[film], film)):
+            click.echo(finding.line())
+            errors += finding.level == "error"
+            warnings += finding.level == "warning"
+    click.echo(f"search engines: {len(graphs)} films, {errors} errors, {warnings} warnings")
+    return 1 if errors else 0
 
 
 @main.command()

@@ -67,6 +67,9 @@ class Iris:
     def country(self, code: str) -> str:
         return f"{self.base}country/{code}"
 
+    def award(self, key: str) -> str:
+        return f"{self.base}award/{key}"
+
     def record(self, key: str) -> str:
         return f"{self.base}record/{key}"
 

@@ -18,66 +18,62 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
 
 from lodfilm.countries import country_name
+from lodfilm.credits import fiaf_class_for
 from lodfilm.iris import Identities, Iris, identifier_iris, slug
-from lodfilm.records.model import CastCredit, CrewCredit, Film, Organisation, Person, Source
-from lodfilm.vocab import DCTERMS, PROV, RDF, RDFS, SDO, XSD
+from lodfilm.publish.lint import youtube_thumbnail
+from lodfilm.records.model import CastCredit, CrewCredit, Film, Organisation, Person, Selection, Source
+from lodfilm.vocab import DCTERMS, FIAF, PROV, RDF, RDFS, SDO, XSD
 
 
 class Row(NamedTuple):
     field: str
     path: str
     object: str
+    fiaf: str = ""
+    wikidata: str = ""
 
 
 # record field → schema.org (or PROV/DCTERMS) path → what it points to. The README prints this table.
 MAPPING: tuple[Row, ...] = (
-    Row("title", "schema:name (language-tagged with title_language)", "text"),
-    Row("alternate_titles", "schema:alternateName (language-tagged)", "text"),
-    Row("wikidata, imdb", "schema:sameAs", "IRI"),
-    Row("directors", "schema:director", "schema:Person"),
-    Row("screenplay", "schema:author", "schema:Person"),
-    Row("music", "schema:musicBy", "schema:Person"),
-    Row("producers", "schema:producer", "schema:Person"),
-    Row("production_companies", "schema:productionCompany", "schema:Organization"),
-    Row(
-        "coproduction_companies",
-        "schema:productionCompany, and schema:contributor → schema:Role "
-        '(roleName "Co-production") → schema:contributor',
-        "schema:Organization",
-    ),
-    Row(
-        "countries",
-        "schema:countryOfOrigin (country of reference)",
-        "schema:Country (schema:identifier = ISO 3166-1)",
-    ),
-    Row("runtime_minutes", "schema:duration", "xsd:duration, canonical form (95 min → PT1H35M)"),
-    Row("year", "schema:dateCreated", "xsd:gYear"),
-    Row("synopsis", "schema:description (language-tagged)", "text"),
-    Row(
-        "cast", "schema:actor → schema:PerformanceRole (schema:characterName) → schema:actor", "schema:Person"
-    ),
-    Row(
-        "crew",
-        "schema:contributor → schema:Role (schema:roleName = label as printed) → schema:contributor",
-        "schema:Person or schema:Organization",
-    ),
+    Row("title", "schema:name (language-tagged with title_language)", "text", "", "P1476"),
+    Row("alternate_titles", "schema:alternateName (language-tagged)", "text", "", "P1476"),
+    Row("wikidata, imdb", "schema:sameAs", "IRI", "", "P345 (IMDb)"),
+    Row("directors", "schema:director", "schema:Person", "Director", "P57"),
+    Row("screenplay", "schema:author", "schema:Person", "Writer", "P58"),
+    Row("music", "schema:musicBy", "schema:Person", "Composer", "P86"),
+    Row("producers", "schema:producer", "schema:Person", "Producer", "P162"),
+    Row("production_companies", "schema:productionCompany", "schema:Organization", "ProductionCompany", "P272"),
+    Row("coproduction_companies", "schema:productionCompany, and schema:contributor → schema:Role "
+        "(roleName \"Co-production\" and the FIAF class) → schema:contributor", "schema:Organization",
+        "ProductionCompany", "P272"),
+    Row("countries", "schema:countryOfOrigin (country of reference)", "schema:Country (schema:identifier = ISO 3166-1)",
+        "", "P495"),
+    Row("runtime_minutes", "schema:duration", "xsd:duration, canonical form (95 min → PT1H35M)", "", "P2047"),
+    Row("year", "schema:dateCreated", "xsd:gYear", "", "P577"),
+    Row("synopsis", "schema:description (language-tagged)", "text", "", ""),
+    Row("cast", "schema:actor → schema:PerformanceRole (schema:characterName) → schema:actor", "schema:Person",
+        "CastMember", "P161 (character: P453)"),
+    Row("crew", "schema:contributor → schema:Role (schema:roleName = label as printed, and the FIAF class URL) → "
+        "schema:contributor", "schema:Person or schema:Organization", "per label (see Credits)",
+        "per label (see Credits)"),
     Row(
         "world_sales",
-        'schema:contributor → schema:Role (roleName "World sales") → schema:contributor',
+        "schema:contributor → schema:Role (roleName \"World sales\" and the FIAF class) → schema:contributor",
         "schema:Organization (address → schema:PostalAddress, telephone, faxNumber, email, url)",
+        "WorldDistributor", "P750",
     ),
-    Row("trailer", "schema:trailer", "schema:VideoObject (schema:embedUrl)"),
-    Row("image", "schema:image", "IRI"),
-    Row("links", "rdfs:seeAlso", "IRI"),
-    Row("sources", "schema:subjectOf", "schema:WebPage (schema:publisher → schema:Organization)"),
-    Row(
-        "sources (provenance)",
-        "record graph: prov:wasDerivedFrom; prov:wasGeneratedBy → prov:Activity "
-        "(prov:used, dcterms:date = retrieval date)",
-        "IRI, xsd:date",
-    ),
-    Row("selections (winner)", "schema:award", 'text, e.g. "LUX Prize 2010"'),
-    Row("person description", "schema:description on the person (language-tagged)", "text"),
+    Row("trailer", "schema:trailer",
+        "schema:VideoObject (schema:embedUrl; schema:thumbnailUrl derived from a YouTube video id)", "", "P1651"),
+    Row("image", "schema:image", "IRI", "", "P18"),
+    Row("links", "rdfs:seeAlso", "IRI", "", ""),
+    Row("sources", "schema:subjectOf", "schema:WebPage (schema:publisher → schema:Organization)", "", "P854"),
+    Row("sources (provenance)", "record graph: prov:wasDerivedFrom; prov:wasGeneratedBy → prov:Activity "
+        "(prov:used, dcterms:date = retrieval date)", "IRI, xsd:date", "", "P854, P813"),
+    Row("selections", "schema:subjectOf → fiaf:AwardOrNominationEvent (fiaf:hasAwardName, fiaf:hasAchievement, "
+        "fiaf:nominationOnly; schema:superEvent → the edition, a schema:Event, whose schema:superEvent is the "
+        "prize, a schema:EventSeries)", "{base}award/{prize}-{year}", "AwardOrNominationEvent", "P1411"),
+    Row("selections (winner)", "schema:award", "text, e.g. \"LUX Prize 2010\"", "", "P166"),
+    Row("person description", "schema:description on the person (language-tagged)", "text", "", ""),
 )
 
 # Simple person-valued fields: record field → property on the film.
@@ -110,6 +106,8 @@ class Mapper:
     identities: Identities
     stored_directors: Callable[[str, str], set[str]] = no_stored_directors
     _claims: dict[str, dict[str, set[str]]] = field(default_factory=dict)
+    #: credit labels met that have no FIAF class (kept as text); the pipeline reports them
+    unclassified: list[str] = field(default_factory=list)
 
     def film_iri(self, film: Film, record_iri: str = "") -> str:
         """The film's IRI: by its identifiers, else ``{title}-{year}``.
@@ -178,13 +176,15 @@ class Mapper:
             g.add((f, SDO.trailer, video))
             g.add((video, RDF.type, SDO.VideoObject))
             g.add((video, SDO.embedUrl, URIRef(film.trailer)))
+            thumbnail = youtube_thumbnail(film.trailer)
+            if thumbnail:  # exact, not invented: YouTube serves this image for the video id in the URL
+                g.add((video, SDO.thumbnailUrl, URIRef(thumbnail)))
         if film.image:
             g.add((f, SDO.image, URIRef(film.image)))
         for link in film.links:
             g.add((f, RDFS.seeAlso, URIRef(link)))
         for selection in film.selections:
-            if selection.status == "winner":
-                g.add((f, SDO.award, Literal(f"{selection.prize} {selection.year}")))
+            self.selection(g, f, selection)
         self.provenance(g, f, film.sources, URIRef(record_iri), file_name)
         return str(f), g
 
@@ -248,7 +248,35 @@ class Mapper:
         g.add((film, SDO.contributor, role))
         g.add((role, RDF.type, SDO.Role))
         g.add((role, SDO.roleName, Literal(credit.role)))
+        fiaf_class = fiaf_class_for(credit.role)
+        if fiaf_class:  # the credit named by its FIAFcore activity class, beside the label as printed
+            g.add((role, SDO.roleName, URIRef(fiaf_class)))
+        else:
+            self.unclassified.append(credit.role)
         g.add((role, SDO.contributor, agent))
+
+    def selection(self, g: Graph, film: URIRef, selection: Selection) -> None:
+        """A film's part in a prize edition, with FIAFcore's meaning: an award-or-nomination event that names the
+        award, says whether it was a nomination only, and what was achieved. ``schema:award`` (which means *won*)
+        only for winners."""
+        edition_name = f"{selection.prize} {selection.year}"
+        prize = URIRef(self.iris.award(slug(selection.prize)))
+        edition = URIRef(self.iris.award(f"{slug(selection.prize)}-{selection.year}"))
+        part = URIRef(f"{film}#award-{slug(edition_name)}")
+        g.add((prize, RDF.type, SDO.EventSeries))
+        g.add((prize, SDO.name, Literal(selection.prize)))
+        g.add((edition, RDF.type, SDO.Event))
+        g.add((edition, SDO.name, Literal(edition_name)))
+        g.add((edition, SDO.superEvent, prize))
+        g.add((film, SDO.subjectOf, part))
+        g.add((part, RDF.type, FIAF.AwardOrNominationEvent))
+        g.add((part, RDF.type, SDO.Event))
+        g.add((part, SDO.superEvent, edition))
+        g.add((part, FIAF.hasAwardName, Literal(edition_name)))
+        g.add((part, FIAF.hasAchievement, Literal(selection.status)))
+        g.add((part, FIAF.nominationOnly, Literal(selection.status != "winner")))
+        if selection.status == "winner":
+            g.add((film, SDO.award, Literal(edition_name)))
 
     def provenance(
         self, g: Graph, film: URIRef, sources: list[Source], record: URIRef, file_name: str

@@ -38,6 +38,7 @@ class Report:
     removed: int = 0
     films: set[str] = field(default_factory=set)
     errors: list[RecordError] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
     @property
     def rejected(self) -> int:
@@ -65,6 +66,7 @@ class Mapped:
     graph_iri: str
     film_iri: str
     graph: Graph
+    notes: list[str] = field(default_factory=list)
 
 
 def run(
@@ -74,8 +76,13 @@ def run(
     store: Store | None,
     progress: bool | None = None,
     on_error: Callable[[RecordError], None] | None = None,
+    on_valid: Callable[[str, Graph], None] | None = None,
+    on_note: Callable[[str], None] | None = None,
 ) -> Report:
-    """Import every record under ``paths`` into ``store``; with ``store=None`` only read, map and validate."""
+    """Import every record under ``paths`` into ``store``; with ``store=None`` only read, map and validate.
+
+    ``on_error`` hears of each rejected record as it is rejected; ``on_valid`` gets each valid record's film IRI
+    and graph (the search-engine lint reads them)."""
     report = Report()
     iris = Iris(base)
     mapper = Mapper(iris, Identities(store.identifiers() if store is not None else ()))
@@ -106,6 +113,12 @@ def run(
                 reject(RecordError(str(item.path), item.label, field_name, message), item.path)
                 continue
             report.films.add(item.film_iri)
+            report.notes.extend(item.notes)
+            if on_note is not None:
+                for note in item.notes:
+                    on_note(note)
+            if on_valid is not None:
+                on_valid(item.film_iri, item.graph)
             write = compare(item, store, report, now)
             if write is not None:
                 writes.append(write)
@@ -187,7 +200,10 @@ def map_record(
     keys[key] = (result.ref.label, directors)
     graph_iri = iris.record(key)
     film_iri, graph = mapper.map(film, graph_iri, path.name)
-    return Mapped(path, result.ref.label, graph_iri, film_iri, graph)
+    notes = [f"{path}: {result.ref.label}: crew: no FIAF class for the credit {label!r}; kept as text"
+             for label in dict.fromkeys(mapper.unclassified)]
+    mapper.unclassified.clear()
+    return Mapped(path, result.ref.label, graph_iri, film_iri, graph, notes)
 
 
 def validate_batch(batch: list[Mapped]) -> dict[int, tuple[str, str]]:

@@ -5,9 +5,13 @@ from rdflib import Namespace
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, VOID, XSD
 
 SDO = Namespace("http://schema.org/")
+# FIAFcore, the FIAF cataloguing model as an ontology: credit activity classes and award/nomination events.
+FIAF = Namespace("https://ontology.fiafcore.org/")
+SKOS = Namespace("http://www.w3.org/2004/02/skos/core#")
 
 PREFIXES: dict[str, str] = {
     "schema": str(SDO),
+    "fiaf": str(FIAF),
     "prov": str(PROV),
     "dcterms": str(DCTERMS),
     "void": str(VOID),
@@ -24,4 +28,4 @@ IDENTIFIER_IRIS: dict[str, str] = {
     "viaf": "http://viaf.org/viaf/{}",
 }
 
-__all__ = ["DCTERMS", "IDENTIFIER_IRIS", "PREFIXES", "PROV", "RDF", "RDFS", "SDO", "VOID", "XSD"]
+__all__ = ["DCTERMS", "FIAF", "SKOS", "IDENTIFIER_IRIS", "PREFIXES", "PROV", "RDF", "RDFS", "SDO", "VOID", "XSD"]

@@ -17,7 +17,14 @@ README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 def test_readme_mapping_table_is_the_code_table() -> None:
     for row in MAPPING:
-        assert f"| `{row.field}` | {row.path} | {row.object} |" in README, row
+        assert f"| `{row.field}` | {row.path} | {row.object} | {row.fiaf} | {row.wikidata} |" in README, row
+
+
+def test_readme_credits_table_is_the_code_table() -> None:
+    from lodfilm.credits import CREDITS
+
+    for credit in CREDITS:
+        assert f"| {credit.label}: {', '.join(credit.variants)} |" in README, credit.label
 
 
 def test_readme_documents_every_command_and_option() -> None:

@@ -111,7 +111,7 @@ def test_lux_title_with_comma_is_one_title(cli: Cli, lux_store: Path) -> None:
 
 def test_lux_sources_are_kept(cli: Cli, lux_store: Path) -> None:
     rows = select(cli, lux_store, 'SELECT ?page WHERE { ?f schema:name "Auf der anderen Seite" ; '
-                                  "schema:subjectOf ?page }")
+                                  "schema:subjectOf ?page . ?page a schema:WebPage }")
     assert len(rows) == 2
 
 

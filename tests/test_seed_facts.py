@@ -125,7 +125,7 @@ def test_seed_schema_terms_exist_in_schema_org(cli: Cli, seed_store: Path) -> No
         "countryOfOrigin", "duration", "dateCreated", "description", "actor", "characterName", "contributor",
         "roleName", "trailer", "embedUrl", "address", "streetAddress", "postalCode", "addressLocality",
         "addressCountry", "telephone", "faxNumber", "email", "url", "identifier", "subjectOf", "publisher",
-        "about", "sameAs", "image", "award",
+        "about", "sameAs", "image", "award", "thumbnailUrl",
     }
     rows = select(cli, seed_store, "SELECT DISTINCT ?t WHERE { { ?s ?t ?o } UNION { ?s a ?t } "
                                    "FILTER(STRSTARTS(STR(?t), 'http://schema.org/')) }")

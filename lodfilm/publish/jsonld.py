@@ -84,9 +84,13 @@ def _term(node: Node) -> dict[str, str]:
 
 
 def _wanted(predicate: Node, obj: Node) -> bool:
-    """schema.org statements only, and ``rdf:type`` only for schema.org classes."""
+    """schema.org statements only, and ``rdf:type`` only for schema.org classes. A credit's ``roleName`` stays
+    the label as printed: the FIAFcore class URL beside it is for archives (it is in every RDF format), and a
+    search engine expects the role's name as text."""
     if predicate == RDF.type:
         return isinstance(obj, URIRef) and obj.startswith(str(SDO))
+    if predicate == SDO.roleName:
+        return isinstance(obj, Literal)
     return isinstance(predicate, URIRef) and predicate.startswith(str(SDO))
 
 

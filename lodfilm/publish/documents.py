@@ -18,7 +18,7 @@ from rdflib.term import Node
 
 from lodfilm.iris import Iris
 from lodfilm.store.base import Store
-from lodfilm.vocab import DCTERMS, PROV, RDF, RDFS, SDO
+from lodfilm.vocab import DCTERMS, FIAF, PROV, RDF, RDFS, SDO
 
 # A document is the union of a few CONSTRUCTs, each one layer of it; ``<IRI>`` is the resource. (Separate
 # queries, not one UNION: oxigraph plans each small query well, the big one ten times slower.)
@@ -58,8 +58,22 @@ AGENT = [
     "OPTIONAL { ?film schema:dateCreated ?year } }",
 ]
 RECORD = ["CONSTRUCT { ?s ?p ?o } WHERE { GRAPH <IRI> { ?s ?p ?o } }"]
+# A prize or one of its editions: its own triples, the series it belongs to, its editions, and each film's
+# part in it (award-or-nomination event, with the status) with the film's name and year.
+AWARD = [
+    "CONSTRUCT { <IRI> ?p ?o } WHERE { <IRI> ?p ?o }",
+    "CONSTRUCT { ?series a ?type ; schema:name ?name } WHERE { <IRI> schema:superEvent ?series . "
+    "?series a ?type ; schema:name ?name }",
+    "CONSTRUCT { ?edition a ?type ; schema:name ?name ; schema:superEvent <IRI> } WHERE { "
+    "?edition schema:superEvent <IRI> ; a ?type ; schema:name ?name . "
+    "FILTER NOT EXISTS { ?edition a fiaf:AwardOrNominationEvent } }",
+    "CONSTRUCT { ?part ?p ?o . ?film schema:subjectOf ?part ; a schema:Movie ; schema:name ?name ; "
+    "schema:dateCreated ?year } WHERE { ?part schema:superEvent <IRI> ; a fiaf:AwardOrNominationEvent ; ?p ?o . "
+    "?film schema:subjectOf ?part ; schema:name ?name . OPTIONAL { ?film schema:dateCreated ?year } }",
+]
 
-QUERIES = {"film": FILM, "person": AGENT, "organization": AGENT, "country": AGENT, "record": RECORD}
+QUERIES = {"film": FILM, "person": AGENT, "organization": AGENT, "country": AGENT, "record": RECORD,
+           "award": AWARD}
 
 
 def document(store: Store, iris: Iris, iri: str) -> bytes | None:
@@ -104,6 +118,7 @@ class Contact:
 
 @dataclass
 class SourceView:
+    number: int
     url: str
     publisher: Link | None = None
     retrieved: str = ""
@@ -134,6 +149,27 @@ class FilmView:
     sources: list[SourceView] = field(default_factory=list)
     same_as: list[str] = field(default_factory=list)
     links: list[str] = field(default_factory=list)
+    selections: list[Link] = field(default_factory=list)
+    facts: list[Fact] = field(default_factory=list)
+
+
+@dataclass
+class Fact:
+    """One statement about a film with the records that make it (numbers into the film's sources)."""
+
+    label: str
+    value: str
+    iri: str
+    records: list[int]
+
+
+@dataclass
+class AwardView:
+    iri: str
+    name: str
+    series: Link | None = None
+    editions: list[Link] = field(default_factory=list)
+    by_status: dict[str, list[Link]] = field(default_factory=dict)
 
 
 @dataclass
@@ -209,27 +245,77 @@ def film_view(graph: Graph, iri: str) -> FilmView:
     view.cast.sort(key=lambda link: link.name.casefold())
     crew: dict[str, list[Link]] = defaultdict(list)
     for role in graph.objects(film, SDO.contributor):
-        label = text(graph, role, SDO.roleName)
+        label = role_label(graph, role)
         for agent in graph.objects(role, SDO.contributor):
             crew[label].append(Link(str(agent), name_of(graph, agent)))
             if label == "World sales":
                 view.sales.append(contact(graph, agent))
     view.crew = {label: sorted(people, key=lambda link: link.name.casefold()) for label, people in sorted(crew.items())}
-    for record in graph.subjects(SDO.about, film):
+    for number, record_iri in enumerate(records_of(graph, iri), start=1):
+        record = URIRef(record_iri)
         retrieved = {str(graph.value(a, PROV.used)): text(graph, a, DCTERMS.date)
                      for a in graph.objects(record, PROV.wasGeneratedBy)}
-        for page in graph.objects(record, PROV.wasDerivedFrom):
+        file, modified = text(graph, record, DCTERMS.source), text(graph, record, DCTERMS.modified)
+        pages = sorted(graph.objects(record, PROV.wasDerivedFrom), key=str)
+        for page in pages:
             publisher = graph.value(page, SDO.publisher)
             view.sources.append(SourceView(
-                url=str(page), publisher=Link(str(publisher), name_of(graph, publisher)) if publisher else None,
-                retrieved=retrieved.get(str(page), ""), file=text(graph, record, DCTERMS.source),
-                modified=text(graph, record, DCTERMS.modified),
+                number=number, url=str(page), retrieved=retrieved.get(str(page), ""), file=file, modified=modified,
+                publisher=Link(str(publisher), name_of(graph, publisher)) if publisher else None,
             ))
-        if not any(True for _ in graph.objects(record, PROV.wasDerivedFrom)):
-            view.sources.append(SourceView(url="", file=text(graph, record, DCTERMS.source),
-                                           modified=text(graph, record, DCTERMS.modified)))
-    view.sources.sort(key=lambda s: (s.file, s.url))
+        if not pages:
+            view.sources.append(SourceView(number=number, url="", file=file, modified=modified))
+    for part in graph.objects(film, SDO.subjectOf):
+        if (part, RDF.type, FIAF.AwardOrNominationEvent) in graph:
+            edition = graph.value(part, SDO.superEvent)
+            view.selections.append(Link(str(edition), name_of(graph, edition) if edition else "",
+                                        text(graph, part, FIAF.hasAchievement)))
+    view.selections.sort(key=lambda link: link.name)
     return view
+
+
+def records_of(graph: Graph, iri: str) -> list[str]:
+    """The records (named graphs) about a film, in a stable order (by file name): source number n is the n-th."""
+    records = graph.subjects(SDO.about, URIRef(iri))
+    return [str(r) for r in sorted(records, key=lambda r: (text(graph, r, DCTERMS.source), str(r)))]
+
+
+def role_label(graph: Graph, role: Node) -> str:
+    """A role's label as printed (its text ``roleName``; the other one is the FIAF class URL)."""
+    labels = [str(o) for o in graph.objects(role, SDO.roleName) if isinstance(o, Literal)]
+    return labels[0] if labels else ""
+
+
+FACT_LABELS: dict[URIRef, str] = {
+    SDO.name: "Title", SDO.alternateName: "Other title", SDO.dateCreated: "Year", SDO.duration: "Runtime",
+    SDO.countryOfOrigin: "Country", SDO.director: "Director", SDO.author: "Screenplay", SDO.musicBy: "Music",
+    SDO.producer: "Producer", SDO.productionCompany: "Production company", SDO.award: "Award",
+    SDO.image: "Image", SDO.sameAs: "Same as",
+}
+
+# Which record states each fact about a film (a record is a named graph).
+FACT_SOURCES = "SELECT ?g ?p ?o WHERE { GRAPH ?g { <IRI> ?p ?o } }"
+
+
+def facts(graph: Graph, iri: str, sources: list[dict[str, str]], records: list[str]) -> list[Fact]:
+    """The film's main facts, each with the numbers (1-based, in ``records`` order) of the records stating it:
+    where sources disagree (two countries lists, two spellings) both values are shown, each with its own."""
+    by_fact: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for row in sources:
+        by_fact[(row["p"], row["o"])].add(row["g"])
+    number = {record: n for n, record in enumerate(records, start=1)}
+    out: list[Fact] = []
+    for predicate, label in FACT_LABELS.items():
+        for obj in sorted(graph.objects(URIRef(iri), predicate), key=str):
+            if isinstance(obj, URIRef) and (obj, SDO.name, None) in graph:
+                shown, link = name_of(graph, obj), str(obj)
+            elif predicate == SDO.duration:
+                shown, link = f"{minutes(str(obj))} min", ""
+            else:
+                shown, link = str(obj), str(obj) if isinstance(obj, URIRef) else ""
+            refs = sorted(number[g] for g in by_fact.get((str(predicate), str(obj)), ()) if g in number)
+            out.append(Fact(label, shown, link, refs))
+    return out
 
 
 ROLE_LABELS = {
@@ -253,7 +339,7 @@ def agent_view(graph: Graph, iri: str, kind: str) -> AgentView:
     for role, predicate in graph.subject_predicates(node):
         if predicate not in (SDO.actor, SDO.contributor) or (role, RDF.type, SDO.Movie) in graph:
             continue
-        label = text(graph, role, SDO.roleName)
+        label = role_label(graph, role)
         character = text(graph, role, SDO.characterName)
         note = label or ("Cast" + (f" ({character})" if character else ""))
         for subject in graph.subjects(None, role):
@@ -272,3 +358,25 @@ def last_modified(graph: Graph, iri: str) -> dt.datetime | None:
               for o in graph.objects(record, DCTERMS.modified) if isinstance(o, Literal)]
     stamps = [s for s in stamps if isinstance(s, dt.datetime)]
     return max(stamps) if stamps else None
+
+
+STATUS_ORDER = ("winner", "finalist", "official selection")
+
+
+def award_view(graph: Graph, iri: str) -> AwardView:
+    node = URIRef(iri)
+    view = AwardView(iri=iri, name=name_of(graph, node))
+    series = graph.value(node, SDO.superEvent)
+    if series is not None:
+        view.series = Link(str(series), name_of(graph, series))
+    view.editions = sorted((Link(str(e), name_of(graph, e)) for e in graph.subjects(SDO.superEvent, node)
+                            if (e, RDF.type, FIAF.AwardOrNominationEvent) not in graph), key=lambda link: link.name)
+    groups: dict[str, list[Link]] = defaultdict(list)
+    for part in graph.subjects(RDF.type, FIAF.AwardOrNominationEvent):
+        status = text(graph, part, FIAF.hasAchievement)
+        for film in graph.subjects(SDO.subjectOf, part):
+            year = text(graph, film, SDO.dateCreated)
+            groups[status].append(Link(str(film), name_of(graph, film) + (f" ({year})" if year else "")))
+    view.by_status = {s: sorted(groups[s], key=lambda link: link.name.casefold())
+                      for s in (*STATUS_ORDER, *sorted(set(groups) - set(STATUS_ORDER))) if s in groups}
+    return view

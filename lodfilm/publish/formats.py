@@ -78,7 +78,7 @@ FORMATS: tuple[Format, ...] = (
         "application/rdf+xml",
         "rdf",
         ("rdf",),
-        ("rdf", "xml", "rdf-xml", "rdf/xml"),
+        ("rdf", "xml", "rdf-xml", "rdf/xml", "rdf+xml"),  # rdf+xml: SPARQLWrapper's name (format=rdf+xml)
         rdf_format=ox.RdfFormat.RDF_XML,
     ),
     Format(

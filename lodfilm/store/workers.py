@@ -18,7 +18,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from lodfilm.errors import LodfilmError, QueryError, QueryTimeout, UsageError
+from lodfilm.errors import LodfilmError, QueryError, QueryTimeout, StoreError, UsageError
 from lodfilm.store.base import QueryResult
 
 
@@ -41,6 +41,7 @@ def _work(conn: Connection, memory_bytes: int | None) -> None:
 
     if memory_bytes:
         resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+    conn.send(("ready", None))
     stores: dict[str, ox.Store] = {}
     while True:
         try:
@@ -71,6 +72,17 @@ class Worker:
         self.process = context.Process(target=_work, args=(child, memory_bytes), daemon=True, name="lodfilm-query")
         self.process.start()
         child.close()
+        self.ready = False
+
+    def wait_ready(self, timeout: float) -> float:
+        """Wait for a new worker to finish starting (importing its modules); the seconds it took."""
+        if self.ready:
+            return 0.0
+        started = time.monotonic()
+        if not self.conn.poll(timeout) or self.conn.recv()[0] != "ready":
+            raise StoreError(f"a query worker did not start within {timeout:g} s")
+        self.ready = True
+        return time.monotonic() - started
 
     def kill(self) -> None:
         self.process.kill()
@@ -78,6 +90,7 @@ class Worker:
         self.conn.close()
 
 
+BOOT_TIMEOUT = 60.0  # seconds a new worker may take to start (not counted in any query's time limit)
 ERRORS: dict[str, type[LodfilmError]] = {"QueryError": QueryError, "UsageError": UsageError}
 
 
@@ -115,6 +128,9 @@ class QueryWorkers:
         except queue.Empty:
             raise QueryTimeout(f"the server is busy: no query could start within {limit:g} s") from None
         try:
+            # A worker started for this query, or to replace a killed one, may still be importing: that time is
+            # not the query's, so it is added to the query's deadline.
+            deadline += worker.wait_ready(BOOT_TIMEOUT)
             worker.conn.send(Job(str(snapshot), text, select_format, graph_format, max_rows))
             if not worker.conn.poll(max(0.0, deadline - time.monotonic())):
                 self._replace(worker)

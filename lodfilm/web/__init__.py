@@ -3,7 +3,8 @@
 * ``resources`` — the dereferenceable IRIs (film, person, organization, country, record);
 * ``browse`` — home page, ``/films``, ``/people``, ``/search``;
 * ``sparql`` — the SPARQL 1.1 Protocol endpoint;
-* ``harvest`` — dumps, VoID, sitemap, robots.txt.
+* ``harvest`` — dumps, VoID, sitemap, robots.txt;
+* ``vocabulary`` — the credits table (FIAFcore classes, Wikidata properties) as HTML and SKOS.
 
 Routes are mounted under the base IRI's path, so ``{base}film/x`` is the resource ``{base}film/x`` whatever host
 name the request came by.
@@ -18,7 +19,7 @@ from flask_cors import CORS
 
 from lodfilm.settings import Settings
 from lodfilm.store.embedded import EmbeddedStore
-from lodfilm.web import browse, errors, harvest, resources, sparql
+from lodfilm.web import browse, errors, harvest, resources, sparql, vocabulary
 from lodfilm.web.site import Site
 
 MAX_REQUEST_BYTES = 1024 * 1024  # a query or form larger than this is refused with 413
@@ -35,10 +36,12 @@ def create_app(settings: Settings | None = None, store: EmbeddedStore | None = N
     app.config["MAX_FORM_MEMORY_SIZE"] = MAX_REQUEST_BYTES
     app.extensions["lodfilm"] = Site(settings, store)
     prefix = urlparse(settings.base).path.rstrip("/") or None
-    for blueprint in (browse.bp, resources.bp, sparql.bp, harvest.bp):
+    for blueprint in (browse.bp, resources.bp, sparql.bp, harvest.bp, vocabulary.bp):
         app.register_blueprint(blueprint, url_prefix=prefix)
     # Public, read-only data: any origin may read it; no credentials are ever involved.
-    CORS(app, origins="*", methods=["GET", "HEAD", "POST", "OPTIONS"], supports_credentials=False,
+    # ``send_wildcard``: answer ``Access-Control-Allow-Origin: *``, not an echo of each Origin (which would make
+    # every answer vary by Origin and split shared caches for no gain).
+    CORS(app, origins="*", send_wildcard=True, methods=["GET", "HEAD", "POST", "OPTIONS"], supports_credentials=False,
          expose_headers=["Link", "Lodfilm-Truncated", "ETag", "Last-Modified"], max_age=86400)
     errors.register(app)
 

@@ -17,10 +17,10 @@ from lodfilm.web.render import chosen_format, rendered, respond, site, split_suf
 
 bp = Blueprint("resources", __name__)
 
-KINDS = ("film", "person", "organization", "country", "record")
+KINDS = ("film", "person", "organization", "country", "record", "award")
 
 
-@bp.get("/<any(film, person, organization, country, record):kind>/<path:key>")
+@bp.get("/<any(film, person, organization, country, record, award):kind>/<path:key>")
 def resource(kind: str, key: str) -> Response:
     key, explicit = split_suffix(key)
     here = site()
@@ -40,8 +40,12 @@ def render(kind: str, iri: str, data: bytes, fmt: Format) -> bytes:
     graph = documents.to_graph(data)
     if kind == "film":
         view = documents.film_view(graph, iri)
+        sources = site().store.select(documents.FACT_SOURCES.replace("IRI", iri))
+        view.facts = documents.facts(graph, iri, sources, documents.records_of(graph, iri))
         embedded = Markup(script_tag(film_jsonld(graph, iri)))  # escaped JSON, safe inside <script>
         return render_template("film.html", film=view, jsonld=embedded, iri=iri).encode()
+    if kind == "award":
+        return render_template("award.html", award=documents.award_view(graph, iri), iri=iri).encode()
     if kind == "record":
         return render_template("record.html", iri=iri, turtle=serialize_graph(data, "text/turtle").decode()).encode()
     agent = documents.agent_view(graph, iri, kind)

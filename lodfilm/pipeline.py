@@ -9,7 +9,10 @@ A record whose graph is unchanged is not written at all, so importing the same f
 from __future__ import annotations
 
 import datetime as dt
+import os
+from collections import deque
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,7 +25,7 @@ from lodfilm.iris import Identities, Iris, record_key, slug
 from lodfilm.mapping import Mapper, film_key
 from lodfilm.records import ReadResult, read_path, record_files
 from lodfilm.store.base import RecordWrite, Store
-from lodfilm.validation import violations
+from lodfilm.validation import Validator
 
 BATCH = 200
 MODIFIED = "<http://purl.org/dc/terms/modified>"
@@ -67,6 +70,7 @@ class Mapped:
     film_iri: str
     graph: Graph
     notes: list[str] = field(default_factory=list)
+    lines: frozenset[str] = frozenset()
 
 
 def run(
@@ -78,12 +82,14 @@ def run(
     on_error: Callable[[RecordError], None] | None = None,
     on_valid: Callable[[str, Graph], None] | None = None,
     on_note: Callable[[str], None] | None = None,
+    workers: int | None = None,
 ) -> Report:
     """Import every record under ``paths`` into ``store``; with ``store=None`` only read, map and validate.
 
     ``on_error`` hears of each rejected record as it is rejected; ``on_valid`` gets each valid record's film IRI
     and graph (the search-engine lint reads them)."""
     report = Report()
+    workers = default_workers() if workers is None else workers
     iris = Iris(base)
     mapper = Mapper(iris, Identities(store.identifiers() if store is not None else ()))
     if store is not None:
@@ -92,6 +98,9 @@ def run(
     drops: list[str] = []
     rejected_files: set[Path] = set()
     now = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    validator = Validator(workers)
+    # Batches being validated, oldest first: (its items, the records to drop with it, the validation's future).
+    inflight: deque[tuple[list[Mapped | RecordError], list[str], Future[dict[int, tuple[str, str]]]]] = deque()
 
     def reject(error: RecordError, path: Path) -> None:
         rejected_files.add(path)
@@ -99,33 +108,45 @@ def run(
         if on_error is not None:
             on_error(error)
 
-    def process() -> None:
-        """Validate the batch, report its rejections in order, and write the rest in one transaction."""
+    def submit() -> None:
+        """Send the batch to be validated; finish the oldest batches while too many are in flight."""
         mapped = [item for item in batch if isinstance(item, Mapped)]
-        problems = validate_batch(mapped)
-        writes: list[RecordWrite] = []
-        for item in batch:
-            if isinstance(item, RecordError):
-                reject(item, Path(item.path))
-                continue
-            if id(item) in problems:
-                field_name, message = problems[id(item)]
-                reject(RecordError(str(item.path), item.label, field_name, message), item.path)
-                continue
-            report.films.add(item.film_iri)
-            report.notes.extend(item.notes)
-            if on_note is not None:
-                for note in item.notes:
-                    on_note(note)
-            if on_valid is not None:
-                on_valid(item.film_iri, item.graph)
-            write = compare(item, store, report, now)
-            if write is not None:
-                writes.append(write)
-        if store is not None and (writes or drops):
-            store.write(writes, drops)
+        for item in mapped:
+            item.lines = graph_lines(item.graph)
+        records = ["\n".join(item.lines).encode() for item in mapped]
+        inflight.append((list(batch), list(drops), validator.submit(records)))
         batch.clear()
         drops.clear()
+        drain(keep=max(1, workers + 1))
+
+    def drain(keep: int = 0) -> None:
+        """Report and write validated batches, in the order they were read, until ``keep`` are left in flight."""
+        while len(inflight) > keep:
+            items, dropped, future = inflight.popleft()
+            problems = future.result()
+            mapped = [item for item in items if isinstance(item, Mapped)]
+            position = {id(item): index for index, item in enumerate(mapped)}
+            writes: list[RecordWrite] = []
+            for item in items:
+                if isinstance(item, RecordError):
+                    reject(item, Path(item.path))
+                    continue
+                problem = problems.get(position[id(item)])
+                if problem is not None:
+                    reject(RecordError(str(item.path), item.label, problem[0], problem[1]), item.path)
+                    continue
+                report.films.add(item.film_iri)
+                report.notes.extend(item.notes)
+                if on_note is not None:
+                    for note in item.notes:
+                        on_note(note)
+                if on_valid is not None:
+                    on_valid(item.film_iri, item.graph)
+                write = compare(item, store, report, now)
+                if write is not None:
+                    writes.append(write)
+            if store is not None and (writes or dropped):
+                store.write(writes, dropped)
 
     files = record_files(list(paths))
     for missing in (p for p in files if not p.exists()):
@@ -146,9 +167,10 @@ def run(
                 report.read += 1
                 batch.append(map_record(result, path, multi, mapper, iris, keys))
                 if len(batch) >= BATCH:
-                    process()
+                    submit()
             if store is not None and multi:
-                process()
+                submit()
+                drain()
                 if path not in rejected_files:
                     # Records that left the file leave the store; never when some record here was rejected,
                     # since a rejected record's old version must stay.
@@ -158,10 +180,19 @@ def run(
                     drops.extend(stale)
                     report.removed += len(stale)
             bar.update(1)
-    process()
+    try:
+        submit()
+        drain()
+    finally:
+        validator.close()
     if store is not None and (report.written or report.removed or not has_checkpoint(store)):
         store.checkpoint()
     return report
+
+
+def default_workers() -> int:
+    """Validation worker processes: one per core (the main process mostly waits on the store and the workers)."""
+    return os.cpu_count() or 1
 
 
 def stored_directors(store: Store, film_iri: str, record_iri: str) -> set[str]:
@@ -206,33 +237,10 @@ def map_record(
     return Mapped(path, result.ref.label, graph_iri, film_iri, graph, notes)
 
 
-def validate_batch(batch: list[Mapped]) -> dict[int, tuple[str, str]]:
-    """The first violation of each record that breaks a shape, by ``id(record)``.
-
-    One pyshacl run over the batch's merged graphs is the fast path (its cost is mostly per run, not per
-    triple). Each record's graph names and types every node it mentions, so merging adds no triple a record's
-    own checks depend on; when the merged graph does break a shape, each record is checked alone, so a
-    rejection is always the record's own and names its own field.
-    """
-    if not batch:
-        return {}
-    merged = Graph()
-    merged.addN((s, p, o, merged) for item in batch for s, p, o in item.graph)
-    if len(batch) > 1 and not violations(merged):
-        return {}
-    out: dict[int, tuple[str, str]] = {}
-    for item in batch:
-        problems = violations(item.graph)
-        if problems:
-            field_name, message = problems[0]
-            more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-            out[id(item)] = (field_name, message + more)
-    return out
-
-
 def compare(item: Mapped, store: Store | None, report: Report, now: str) -> RecordWrite | None:
     """The write a valid record needs, or None when the store holds it already."""
-    lines = graph_lines(item.graph)
+    lines = item.lines or graph_lines(item.graph)
+    stored: set[str] = set()
     if store is not None:
         stored = {line for line in store.record_triples(item.graph_iri) if f"> {MODIFIED} " not in line}
         if stored == lines:
@@ -240,4 +248,4 @@ def compare(item: Mapped, store: Store | None, report: Report, now: str) -> Reco
             return None
     report.written += 1
     stamp = f'<{item.graph_iri}> {MODIFIED} "{now}"^^<http://www.w3.org/2001/XMLSchema#dateTime> .'
-    return RecordWrite(item.graph_iri, lines | {stamp})
+    return RecordWrite(item.graph_iri, lines | {stamp}, replaces=bool(stored))

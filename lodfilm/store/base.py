@@ -33,6 +33,8 @@ class RecordWrite:
 
     graph: str
     triples: frozenset[str]
+    #: whether the store may hold an older version of this record (False lets a first import skip the delete)
+    replaces: bool = True
 
 
 @dataclass(frozen=True)

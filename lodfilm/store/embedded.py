@@ -180,7 +180,7 @@ class EmbeddedStore:
         inserts: list[str] = []
         merged: set[str] = set()
         writes = list(writes)
-        for graph in [*drops, *(record.graph for record in writes)]:
+        for graph in [*drops, *(record.graph for record in writes if record.replaces)]:
             parts.append(
                 f"DELETE {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} "
                 f"FILTER NOT EXISTS {{ GRAPH ?other {{ ?s ?p ?o }} FILTER(?other != <{graph}>) }} }}"

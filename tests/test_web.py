@@ -224,3 +224,17 @@ def test_an_import_while_serving_shows_up_when_it_finishes(tmp_path: Path) -> No
         assert client.get("/film/le-silence-de-lorna-2008").status_code == 200
     finally:
         close_app(app)
+
+
+def test_a_100_kilobyte_accept_header_is_a_400_not_a_crash(client: FlaskClient) -> None:
+    huge = ", ".join(f"application/x-type-{i};q=0.{i % 9 + 1}" for i in range(4000))
+    assert len(huge) > 100_000
+    response = client.get("/film/illegal-2010", headers={"Accept": huge})
+    assert response.status_code == 400
+    assert client.get("/film/illegal-2010").status_code == 200
+
+
+def test_a_ten_megabyte_query_is_a_413(client: FlaskClient) -> None:
+    body = "SELECT * WHERE { ?s ?p ?o } #" + "x" * 10_000_000
+    response = client.post("/sparql", data=body, headers={"Content-Type": "application/sparql-query"})
+    assert response.status_code == 413

@@ -21,7 +21,8 @@ from lodfilm.store.base import Store
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-STORE_HELP = "Store directory [env LODFILM_STORE; default ./lodfilm-store]."
+STORE_HELP = ("Store directory, or a SPARQL server as sparql+http(s)://host:port/path "
+              "[env LODFILM_STORE; default ./lodfilm-store].")
 BASE_HELP = "Base IRI the store's IRIs are minted under [env LODFILM_BASE; default http://localhost:8080/]."
 
 
@@ -41,9 +42,9 @@ def reports_errors(command: F) -> F:
 
 def existing_store(settings: Settings) -> Store:
     """The store as of its last finished import, read-only (so it never waits for, or blocks, an import)."""
-    if not store_exists(settings.store):
-        raise UsageError(f"no store at {settings.store} (run `lodfilm import PATH...` first, or pass --store)")
-    return open_store(settings.store, read_only=True)
+    if not store_exists(settings.opens):
+        raise UsageError(f"no store at {settings.location} (run `lodfilm import PATH...` first, or pass --store)")
+    return open_store(settings.opens, read_only=True)
 
 
 def print_error(error: RecordError) -> None:
@@ -74,7 +75,7 @@ def import_(store_dir: str | None, base: str | None, progress: bool | None, path
     Exit status 1 when any record was rejected, 0 when all landed.
     """
     settings = Settings.load(store=store_dir, base=base)
-    store = open_store(settings.store)
+    store = open_store(settings.opens)
     try:
         report = pipeline.run(paths, base=settings.base, store=store, progress=progress, on_error=print_error,
                               on_note=print_note)
@@ -84,7 +85,7 @@ def import_(store_dir: str | None, base: str | None, progress: bool | None, path
         f"{report.read} records read: {report.written} stored, {report.unchanged} unchanged, "
         f"{report.rejected} rejected"
         + (f", {report.removed} removed" if report.removed else "")
-        + f"; {len(report.films)} films, in {settings.store}"
+        + f"; {len(report.films)} films, in {settings.location}"
     )
     sys.exit(report.exit_status)
 
@@ -263,9 +264,9 @@ def serve(store_dir: str | None, base: str | None, host: str, port: int, threads
     from lodfilm.web import close_app, create_app
 
     settings = Settings.load(store=store_dir, base=base)
-    if not store_exists(settings.store) or not has_records(settings):
-        click.echo(f"The store at {settings.store} is empty: importing the bundled sample data.", err=True)
-        store = open_store(settings.store)
+    if not store_exists(settings.opens) or not has_records(settings):
+        click.echo(f"The store at {settings.location} is empty: importing the bundled sample data.", err=True)
+        store = open_store(settings.opens)
         try:
             report = pipeline.run([bundled("data")], base=settings.base, store=store, progress=False,
                                   on_error=print_error)
@@ -283,7 +284,7 @@ def serve(store_dir: str | None, base: str | None, host: str, port: int, threads
 
 
 def has_records(settings: Settings) -> bool:
-    store = open_store(settings.store, read_only=True)
+    store = open_store(settings.opens, read_only=True)
     try:
         return store.stats().records > 0
     finally:

@@ -198,7 +198,9 @@ def default_workers() -> int:
 def stored_directors(store: Store, film_iri: str, record_iri: str) -> set[str]:
     """Directors that records other than ``record_iri`` give ``film_iri`` in the store."""
     rows = store.select(
-        f"SELECT DISTINCT ?d WHERE {{ GRAPH ?g {{ <{film_iri}> schema:director ?d }} FILTER(?g != <{record_iri}>) }}"
+        # ``?g schema:about`` keeps to record graphs: a store may hold other graphs (a remote one's merge graph).
+        f"SELECT DISTINCT ?d WHERE {{ GRAPH ?g {{ <{film_iri}> schema:director ?d . ?g schema:about <{film_iri}> }} "
+        f"FILTER(?g != <{record_iri}>) }}"
     )
     return {row["d"] for row in rows}
 

@@ -4,7 +4,9 @@ which win over the defaults here.
 ================ ============================= ====================================
 setting          variable                      default
 ================ ============================= ====================================
-store            ``LODFILM_STORE``             ``./lodfilm-store``
+store            ``LODFILM_STORE``             ``./lodfilm-store`` (or ``sparql+http(s)://…``)
+remote           ``LODFILM_SPARQL_UPDATE_URL``, ``LODFILM_SPARQL_USER``, ``LODFILM_SPARQL_PASSWORD``,
+                 ``LODFILM_SPARQL_MERGE_GRAPH``, ``LODFILM_SPARQL_SERVER_TIMEOUT`` (a SPARQL server's store)
 base             ``LODFILM_BASE``              ``http://localhost:8080/``
 query_timeout    ``LODFILM_QUERY_TIMEOUT``     10 seconds per SPARQL query
 max_rows         ``LODFILM_MAX_ROWS``          10000 rows per SELECT answer
@@ -21,6 +23,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from lodfilm.errors import UsageError
+from lodfilm.store.remote import MERGE_GRAPH, Endpoint, is_remote
 
 DEFAULT_STORE = "lodfilm-store"
 DEFAULT_BASE = "http://localhost:8080/"
@@ -73,13 +76,39 @@ class Settings:
     query_workers: int = 2
     license: str = "http://creativecommons.org/publicdomain/zero/1.0/"
     title: str = "lodfilm"
+    #: the SPARQL server that is the store, when ``--store``/``LODFILM_STORE`` is a ``sparql+http(s)://`` URL
+    remote: Endpoint | None = None
+
+    @property
+    def location(self) -> str:
+        """The store as people should see it: the directory, or the server's URL (never its credentials)."""
+        return str(self.remote) if self.remote is not None else str(self.store)
+
+    @property
+    def opens(self) -> Path | Endpoint:
+        """What :func:`lodfilm.store.open_store` takes to open this store."""
+        return self.remote if self.remote is not None else self.store
 
     @classmethod
     def load(cls, *, store: str | Path | None = None, base: str | None = None) -> Settings:
         """Settings from flags (given here), then the environment, then defaults."""
         env = os.environ
+        location = str(store or env.get("LODFILM_STORE") or DEFAULT_STORE)
+        remote = None
+        if is_remote(location):
+            merge = env.get("LODFILM_SPARQL_MERGE_GRAPH") or MERGE_GRAPH
+            remote = Endpoint.parse(
+                location,
+                update_url=env.get("LODFILM_SPARQL_UPDATE_URL") or None,
+                user=env.get("LODFILM_SPARQL_USER") or None,
+                password=env.get("LODFILM_SPARQL_PASSWORD") or None,
+                merge_graph=None if merge == "default" else merge,
+                server_timeout=env.get("LODFILM_SPARQL_SERVER_TIMEOUT") or "none",
+            )
+            location = DEFAULT_STORE  # the directory setting is unused; dumps are cached elsewhere
         return cls(
-            store=Path(store or env.get("LODFILM_STORE") or DEFAULT_STORE),
+            store=Path(location),
+            remote=remote,
             base=check_base(base or env.get("LODFILM_BASE") or DEFAULT_BASE),
             query_timeout=number("LODFILM_QUERY_TIMEOUT", 10.0, low=0.1, high=3600),
             max_rows=int(number("LODFILM_MAX_ROWS", 10_000, low=1, high=10_000_000)),

@@ -19,6 +19,7 @@ from flask_cors import CORS
 
 from lodfilm.settings import Settings
 from lodfilm.store.embedded import EmbeddedStore
+from lodfilm.store.remote import RemoteStore
 from lodfilm.web import browse, errors, harvest, resources, sparql, vocabulary
 from lodfilm.web.site import Site
 
@@ -28,8 +29,9 @@ CSP = ("default-src 'none'; style-src 'self'; img-src 'self' https: data:; form-
        "frame-ancestors 'none'; base-uri 'none'")
 
 
-def create_app(settings: Settings | None = None, store: EmbeddedStore | None = None) -> Flask:
-    """The web app over ``settings.store`` (its newest checkpoint), or over ``store`` when given."""
+def create_app(settings: Settings | None = None, store: EmbeddedStore | RemoteStore | None = None) -> Flask:
+    """The web app over ``settings.store`` (its newest checkpoint, or the SPARQL server ``settings.remote``),
+    or over ``store`` when given."""
     settings = settings or Settings.load()
     app = Flask(__name__, static_url_path=urlparse(settings.base).path.rstrip("/") + "/static")
     app.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES

@@ -2,10 +2,17 @@
 
 Everything cached is keyed by the checkpoint (``generation``) it was made from, so an import that publishes a
 new checkpoint makes every cached page, list and figure stale at once, and nothing needs invalidating by hand.
+
+With a SPARQL server as the store (:class:`RemoteStore`) the web tier is stateless: the generation is the stamp
+the last import wrote into the server (read at most once a second), so any number of ``lodfilm serve`` processes,
+on any machines, drop their caches when any import finishes; queries go to the server with its time limit, not
+to worker processes; dumps are written to a local cache folder per process.
 """
 
 from __future__ import annotations
 
+import hashlib
+import tempfile
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -20,6 +27,7 @@ from lodfilm.settings import Settings
 from lodfilm.store.base import QueryResult, Stats
 from lodfilm.store.embedded import EmbeddedStore
 from lodfilm.store.guard import check_query
+from lodfilm.store.remote import RemoteStore
 from lodfilm.store.workers import QueryWorkers
 
 T = TypeVar("T")
@@ -27,13 +35,21 @@ CACHE_ENTRIES = 20_000
 
 
 class Site:
-    def __init__(self, settings: Settings, store: EmbeddedStore | None = None) -> None:
+    def __init__(self, settings: Settings, store: EmbeddedStore | RemoteStore | None = None) -> None:
         self.settings = settings
         self.iris = Iris(settings.base)
-        self.store = store if store is not None else EmbeddedStore(settings.store, read_only=True)
+        if store is None:
+            store = (RemoteStore(settings.remote, read_only=True) if settings.remote is not None
+                     else EmbeddedStore(settings.store, read_only=True))
+        self.store = store
         if not self.store.read_only:
             raise StoreError("the web app reads a checkpoint: open the store with read_only=True")
-        self.dumps = Dumps(settings.store)
+        if isinstance(store, RemoteStore):
+            # Dumps are files to send; each web process keeps its own, made once per generation of the server.
+            key = hashlib.sha256(store.endpoint.query_url.encode()).hexdigest()[:16]
+            self.dumps = Dumps(Path(tempfile.gettempdir()) / f"lodfilm-{key}")
+        else:
+            self.dumps = Dumps(settings.store)
         self._cache: OrderedDict[tuple[str, str], Any] = OrderedDict()
         self._lock = threading.Lock()
         self._workers: QueryWorkers | None = None
@@ -95,6 +111,9 @@ class Site:
     def query(self, text: str, *, select_format: str | None, graph_format: str | None) -> QueryResult:
         """A researcher's query: refused if it would update or reach out, else run by a worker with a time limit."""
         check_query(text)
+        if isinstance(self.store, RemoteStore):
+            return self.store.run(text, select_format=select_format, graph_format=graph_format,
+                                  max_rows=self.settings.max_rows, timeout=self.settings.query_timeout)
         snapshot = self.store.snapshot_path
         assert snapshot is not None
         return self.workers.run(Path(snapshot), text, select_format=select_format, graph_format=graph_format,

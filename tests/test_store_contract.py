@@ -1,0 +1,342 @@
+"""One store contract, every backend: the same cases run against the embedded pyoxigraph store and against a real
+Virtuoso Open Source server over HTTP (the SPARQL 1.1 Protocol, nothing server-specific).
+
+The Virtuoso cases need ``LODFILM_TEST_VIRTUOSO`` (``sparql+http://USER:PASSWORD@127.0.0.1:PORT/sparql-auth``;
+``.ci/run`` starts a server and sets it). Without it they fail, saying how to set it: a backend nobody tested
+must not pass for one that works.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import rdflib
+from click.testing import CliRunner
+from flask.testing import FlaskClient
+
+from lodfilm.cli import main
+from lodfilm.errors import StoreError
+from lodfilm.settings import Settings
+from lodfilm.store import open_store
+from lodfilm.store.base import RecordWrite, Store
+from lodfilm.store.remote import META_GRAPH, Endpoint, RemoteStore
+from lodfilm.web import close_app, create_app
+from tests.conftest import BASE, DATA
+
+VIRTUOSO = "LODFILM_TEST_VIRTUOSO"
+MODIFIED = "<http://purl.org/dc/terms/modified>"
+FILM = f"{BASE}film/contract-test-2001"
+
+
+def virtuoso_location() -> str:
+    location = os.environ.get(VIRTUOSO)
+    if not location:
+        pytest.fail(f"{VIRTUOSO} is not set: start Virtuoso (see .ci/run) and set it to "
+                    "sparql+http://USER:PASSWORD@127.0.0.1:PORT/sparql-auth")
+    return location
+
+
+def wipe(location: str) -> None:
+    """Leave the server as lodfilm found it: every graph under the test base IRI, the merge and our bookkeeping
+    graph dropped (found by name, so a half-written earlier run is cleaned up too)."""
+    store = open_store(location)
+    assert isinstance(store, RemoteStore)
+    try:
+        graphs = store._rows(f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} "
+                             f"FILTER(STRSTARTS(STR(?g), \"{BASE}\")) }}", dataset=False)[1]
+        drops = [f"<{row['g'].value}>" for row in graphs]
+        drops += [f"<{store.endpoint.merge_graph}>", f"<{META_GRAPH}>"]
+        store._update(" ;\n".join(f"DROP SILENT GRAPH {g}" for g in drops))
+    finally:
+        store.close()
+
+
+@pytest.fixture(params=["embedded", "virtuoso"])
+def location(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """An empty store of each backend, as the ``--store`` value that names it."""
+    monkeypatch.delenv("LODFILM_STORE", raising=False)
+    if request.param == "embedded":
+        yield str(tmp_path / "store")
+        return
+    url = virtuoso_location()
+    monkeypatch.setenv("LODFILM_SPARQL_SERVER_TIMEOUT", "virtuoso")
+    wipe(url)
+    yield url
+    wipe(url)
+
+
+def run(*args: str | Path) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def import_(location: str, *paths: str | Path) -> tuple[int, str, str]:
+    return run("import", "--no-progress", "--store", location, "--base", BASE, *paths)
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+    """What the bundled data is once imported into the embedded store: the yardstick for every backend."""
+    store_dir = tmp_path_factory.mktemp("reference") / "store"
+    status, out, err = import_(str(store_dir), DATA)
+    assert status == 0, err
+    _, stats, _ = run("stats", "--store", store_dir, "--json")
+    _, nt, _ = run("dump", "--store", store_dir, "--format", "nt")
+    _, nq, _ = run("dump", "--store", store_dir, "--format", "nq")
+    return {"stats": json.loads(stats), "nt": without_stamps(nt), "nq": without_stamps(nq)}
+
+
+def without_stamps(dump: str) -> set[str]:
+    """Dump lines minus the import times, which differ from one import to the next by design."""
+    return {line for line in dump.splitlines() if line and f" {MODIFIED} " not in line}
+
+
+def rows(location: str, query: str) -> list[dict[str, str]]:
+    status, out, err = run("query", "--store", location, "--format", "json", query)
+    assert status == 0, err
+    return [{k: v["value"] for k, v in row.items()} for row in json.loads(out)["results"]["bindings"]]
+
+
+def write_film(path: Path, countries: list[str], runtime: int, director: str = "Ana Example") -> Path:
+    path.write_text(
+        "title: Contract Test\nyear: 2001\n"
+        f"directors: [{director}]\ncountries: [{', '.join(countries)}]\nruntime_minutes: {runtime}\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+# -- import ------------------------------------------------------------------------------------------------------
+def test_bundled_data_imports_idempotently_and_matches_the_embedded_store(
+    location: str, reference: dict[str, object]
+) -> None:
+    status, out, err = import_(location, DATA)
+    assert status == 0, err
+    stats = json.loads(run("stats", "--store", location, "--json")[1])
+    assert stats == reference["stats"]
+    status, out, err = import_(location, DATA)
+    assert status == 0, err
+    assert f"{stats['records']} unchanged" in out and " 0 stored" in out
+    assert json.loads(run("stats", "--store", location, "--json")[1]) == reference["stats"]
+
+
+def test_dumps_reparse_and_hold_the_same_graph(location: str, reference: dict[str, object]) -> None:
+    assert import_(location, DATA)[0] == 0
+    status, nt, err = run("dump", "--store", location, "--format", "nt")
+    assert status == 0, err
+    assert without_stamps(nt) == reference["nt"]
+    assert len(rdflib.Graph().parse(data=nt, format="nt")) == len(nt.splitlines())
+    status, nq, err = run("dump", "--store", location, "--format", "nq")
+    assert status == 0, err
+    assert without_stamps(nq) == reference["nq"]
+    for fmt, parser in (("ttl", "turtle"), ("jsonld", "json-ld")):
+        status, body, err = run("dump", "--store", location, "--format", fmt)
+        assert status == 0, err
+        assert len(rdflib.Graph().parse(data=body, format=parser)) == len(nt.splitlines())
+
+
+def test_a_corrected_record_replaces_the_old_one_with_nothing_stale(location: str, tmp_path: Path) -> None:
+    record = write_film(tmp_path / "film.yaml", ["Belgium", "France"], 95)
+    assert import_(location, record)[0] == 0
+    countries = {r["c"] for r in rows(location, f"SELECT ?c WHERE {{ <{FILM}> schema:countryOfOrigin ?c }}")}
+    assert countries == {f"{BASE}country/BE", f"{BASE}country/FR"}
+    write_film(record, ["Belgium"], 100)
+    status, out, err = import_(location, record)
+    assert status == 0 and "1 stored" in out, err
+    facts = rows(location, f"SELECT ?p ?o WHERE {{ <{FILM}> ?p ?o }}")
+    assert {r["o"] for r in facts if r["p"].endswith("countryOfOrigin")} == {f"{BASE}country/BE"}
+    assert {r["o"] for r in facts if r["p"].endswith("duration")} == {"PT1H40M"}
+    in_graphs = rows(location, f"SELECT ?g ?o WHERE {{ GRAPH ?g {{ <{FILM}> schema:countryOfOrigin ?o }} "
+                               f"FILTER(STRSTARTS(STR(?g), \"{BASE}record/\")) }}")
+    assert {r["o"] for r in in_graphs} == {f"{BASE}country/BE"}
+
+
+def test_a_fact_another_record_states_stays_when_one_record_drops_it(location: str, tmp_path: Path) -> None:
+    one = write_film(tmp_path / "one.yaml", ["Belgium", "France"], 95)
+    two = write_film(tmp_path / "two.yaml", ["France"], 95)
+    assert import_(location, one, two)[0] == 0
+    write_film(one, ["Belgium"], 95)
+    assert import_(location, one)[0] == 0
+    countries = {r["c"] for r in rows(location, f"SELECT ?c WHERE {{ <{FILM}> schema:countryOfOrigin ?c }}")}
+    assert countries == {f"{BASE}country/BE", f"{BASE}country/FR"}  # France: still stated by two.yaml
+
+
+def test_a_film_is_replaced_as_a_unit(location: str) -> None:
+    """A reader polling while a record flips between two versions sees one version or the other, never a mix."""
+    graph = f"{BASE}record/unit"
+    film = f"<{BASE}film/unit>"
+    versions = [
+        frozenset({f"{film} <http://schema.org/name> \"Unit\" .",
+                   *(f"{film} <http://schema.org/countryOfOrigin> <{BASE}country/{c}> ." for c in ("BE", "FR"))}),
+        frozenset({f"{film} <http://schema.org/name> \"Unit\" .",
+                   *(f"{film} <http://schema.org/countryOfOrigin> <{BASE}country/{c}> ." for c in ("DE", "NL", "LU"))}),
+    ]
+    expected = [{"BE", "FR"}, {"DE", "NL", "LU"}]
+    store = open_store(location)
+    seen: list[set[str]] = []
+    done = threading.Event()
+
+    def read() -> None:
+        while not done.is_set():
+            got = store.select(f"SELECT ?c WHERE {{ {film} <http://schema.org/countryOfOrigin> ?c }}")
+            seen.append({r["c"].rsplit("/", 1)[-1] for r in got})
+
+    try:
+        store.write([RecordWrite(graph, versions[0])])
+        reader = threading.Thread(target=read)
+        reader.start()
+        for n in range(1, 13):
+            store.write([RecordWrite(graph, versions[n % 2])])
+        done.set()
+        reader.join()
+        assert seen and all(s in expected for s in seen), [s for s in seen if s not in expected][:3]
+        assert store.record_triples(graph) == versions[0]
+    finally:
+        done.set()
+        store.write([], [graph])
+        store.close()
+
+
+def test_bulk_writes_keep_every_record(location: str) -> None:
+    """More records and triples than one update request carries: all land, each whole."""
+    store = open_store(location)
+    try:
+        writes = [RecordWrite(f"{BASE}record/bulk/{i}", frozenset(
+            f"<{BASE}film/bulk-{i}> <http://schema.org/p{j}> \"{i} {j}\" ." for j in range(120)))
+            for i in range(80)]
+        store.write(writes)
+        assert len(store.record_graphs(f"{BASE}record/bulk/")) == 80
+        assert store.record_triples(f"{BASE}record/bulk/79") == writes[79].triples
+        assert store.stats().triples == 80 * 120
+        store.write([], [w.graph for w in writes])
+        assert store.record_graphs(f"{BASE}record/bulk/") == []
+        assert store.stats().triples == 0
+    finally:
+        store.close()
+
+
+# -- queries -----------------------------------------------------------------------------------------------------
+def test_query_formats(location: str) -> None:
+    assert import_(location, DATA / "illegal-2010.txt")[0] == 0
+    select = "SELECT ?title WHERE { ?f a schema:Movie ; schema:name ?title }"
+    for fmt in ("json", "xml", "csv", "tsv"):
+        status, out, err = run("query", "--store", location, "--format", fmt, select)
+        assert status == 0, err
+        assert "Illégal" in out, (fmt, out)
+    assert json.loads(run("query", "--store", location, "ASK { ?f a schema:Movie }")[1])["boolean"] is True
+    construct = "CONSTRUCT { ?f schema:name ?n ; schema:duration ?d } WHERE { ?f schema:name ?n ; schema:duration ?d }"
+    for fmt, parser in (("ttl", "turtle"), ("nt", "nt"), ("jsonld", "json-ld")):
+        status, out, err = run("query", "--store", location, "--format", fmt, construct)
+        assert status == 0, err
+        graph = rdflib.Graph().parse(data=out, format=parser)
+        assert {str(o) for o in graph.objects(None, rdflib.URIRef("http://schema.org/duration"))} == {"PT1H35M"}
+    status, out, err = run("query", "--store", location, "SELECT ?x WHERE { ?x ")
+    assert status == 3 and "malformed query" in err
+
+
+# -- the web, served from the store -------------------------------------------------------------------------------
+@pytest.fixture
+def client(location: str) -> Iterator[FlaskClient]:
+    assert import_(location, DATA)[0] == 0
+    app = create_app(Settings.load(store=location, base=BASE).with_(max_rows=5))
+    try:
+        yield app.test_client()
+    finally:
+        close_app(app)
+
+
+def test_a_film_page_is_served_from_the_store(client: FlaskClient) -> None:
+    page = client.get("/film/illegal-2010", headers={"Accept": "text/html"})
+    assert page.status_code == 200
+    assert "Illégal" in page.get_data(as_text=True) and "Olivier Masset-Depasse" in page.get_data(as_text=True)
+    turtle = client.get("/film/illegal-2010.ttl")
+    graph = rdflib.Graph().parse(data=turtle.get_data(as_text=True), format="turtle")
+    assert (rdflib.URIRef(f"{BASE}film/illegal-2010"), rdflib.URIRef("http://schema.org/duration"),
+            rdflib.Literal("PT1H35M", datatype=rdflib.XSD.duration)) in graph
+    assert client.get("/film/no-such-film-1900").status_code == 404
+    dump = client.get("/dumps/lodfilm.nt.gz")
+    assert dump.status_code == 200 and dump.headers["Content-Type"] == "application/gzip"
+    dump.close()
+
+
+@pytest.mark.parametrize("form", [
+    {"update": "INSERT DATA { <urn:a> <urn:b> <urn:c> }"},
+    {"query": "DELETE WHERE { ?s ?p ?o }"},
+    {"query": "SELECT * WHERE { SERVICE <http://127.0.0.1:1/> { ?s ?p ?o } }"},
+    {"query": "SELECT * WHERE { \\u0053ERVICE <http://127.0.0.1:1/> { ?s ?p ?o } }"},
+    {"query": "LOAD <http://127.0.0.1:1/x.ttl>"},
+])
+def test_the_endpoint_refuses_updates_service_and_load(client: FlaskClient, form: dict[str, str]) -> None:
+    response = client.post("/sparql", data=form)
+    assert response.status_code == 403, response.get_data(as_text=True)
+
+
+def test_the_endpoint_answers_and_says_when_it_cut_an_answer(client: FlaskClient) -> None:
+    query = "SELECT ?f WHERE { ?f a schema:Movie }"
+    response = client.post("/sparql", data={"query": query}, headers={"Accept": "application/sparql-results+json"})
+    assert response.status_code == 200
+    assert response.headers["Lodfilm-Truncated"] == "rows=5"
+    body = response.get_json()
+    assert len(body["results"]["bindings"]) == 5 and body["head"]["link"] == ["urn:lodfilm:truncated"]
+    small = client.post("/sparql", data={"query": query + " LIMIT 3"}, headers={"Accept": "text/csv"})
+    assert small.status_code == 200 and "Lodfilm-Truncated" not in small.headers
+    assert len(small.get_data(as_text=True).strip().splitlines()) == 4
+    assert client.post("/sparql", data={"query": "SELECT ?x WHERE { ?x "}).status_code == 400
+
+
+def test_pages_follow_an_import_made_by_another_process(client: FlaskClient, location: str, tmp_path: Path) -> None:
+    before = client.get("/films").get_data(as_text=True)
+    assert "Contract Test" not in before
+    assert import_(location, write_film(tmp_path / "new.yaml", ["Belgium"], 90))[0] == 0
+    deadline = time.monotonic() + 10
+    while "Contract Test" not in client.get("/films").get_data(as_text=True):
+        assert time.monotonic() < deadline, "the web app did not notice the import"
+        time.sleep(0.2)
+    assert client.get("/film/contract-test-2001").status_code == 200
+
+
+# -- credentials -------------------------------------------------------------------------------------------------
+SECRET = "s3cr3t-Pa55-word"
+
+
+def test_credentials_are_never_printed_when_the_server_cannot_be_reached(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LODFILM_SPARQL_PASSWORD", SECRET)
+    monkeypatch.setenv("LODFILM_SPARQL_USER", "archivist")
+    status, out, err = run("stats", "--store", "sparql+http://127.0.0.1:1/sparql")
+    assert status == 4 and "cannot reach the SPARQL server at http://127.0.0.1:1/sparql" in err
+    status, out, err = run("stats", "--store", f"sparql+http://archivist:{SECRET}@127.0.0.1:1/sparql")
+    assert status == 4
+    assert SECRET not in out + err and "archivist" not in out + err
+    settings = Settings.load(store=f"sparql+http://archivist:{SECRET}@127.0.0.1:1/sparql")
+    assert SECRET not in repr(settings) and SECRET not in settings.location
+
+
+def test_credentials_are_never_printed_when_the_server_refuses_them() -> None:
+    endpoint = Endpoint.parse(virtuoso_location())
+    wrong = Endpoint.parse(endpoint.query_url.replace("http", "sparql+http", 1), user=endpoint.user or "dba",
+                           password=SECRET)
+    status, out, err = run("import", "--no-progress", "--store",
+                           f"sparql+http://{wrong.user}:{SECRET}@{wrong.query_url.split('://', 1)[1]}", "--base",
+                           BASE, DATA / "illegal-2010.txt")
+    assert status == 4 and "refused lodfilm (401)" in err, err
+    assert SECRET not in out + err
+    store = RemoteStore(wrong)
+    with pytest.raises(StoreError) as caught:
+        store.write([RecordWrite(f"{BASE}record/x", frozenset())])
+    assert SECRET not in str(caught.value)
+    buffer = io.StringIO()
+    print(wrong, repr(wrong), file=buffer)
+    assert SECRET not in buffer.getvalue()
+
+
+def test_a_store_url_is_not_a_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    store: Store = open_store("sparql+http://127.0.0.1:1/sparql")
+    assert isinstance(store, RemoteStore) and not any(tmp_path.iterdir())

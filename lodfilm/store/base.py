@@ -27,6 +27,16 @@ RDF_FORMATS: dict[str, str] = {
 }
 
 
+# The figures every store reports (films, people, organisations, countries), as one query any SPARQL store runs.
+ENTITY_COUNTS = """SELECT
+  (COUNT(DISTINCT ?film) AS ?films) (COUNT(DISTINCT ?person) AS ?people)
+  (COUNT(DISTINCT ?org) AS ?organisations) (COUNT(DISTINCT ?country) AS ?countries)
+WHERE {
+  { ?film a schema:Movie } UNION { ?person a schema:Person }
+  UNION { ?org a schema:Organization } UNION { ?country a schema:Country }
+}"""
+
+
 @dataclass(frozen=True)
 class RecordWrite:
     """A record's whole graph, to replace whatever its named graph held: triples as N-Triples lines."""

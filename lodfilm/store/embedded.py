@@ -35,7 +35,7 @@ from typing import IO, Any, cast
 import pyoxigraph as ox
 
 from lodfilm.errors import StoreError, UsageError
-from lodfilm.store.base import QueryResult, RecordWrite, Stats
+from lodfilm.store.base import ENTITY_COUNTS, QueryResult, RecordWrite, Stats
 from lodfilm.store.results import execute
 from lodfilm.vocab import PREFIXES
 
@@ -247,15 +247,7 @@ class EmbeddedStore:
         return count
 
     def stats(self) -> Stats:
-        row = self.select(
-            """SELECT
-                 (COUNT(DISTINCT ?film) AS ?films) (COUNT(DISTINCT ?person) AS ?people)
-                 (COUNT(DISTINCT ?org) AS ?organisations) (COUNT(DISTINCT ?country) AS ?countries)
-               WHERE {
-                 { ?film a schema:Movie } UNION { ?person a schema:Person }
-                 UNION { ?org a schema:Organization } UNION { ?country a schema:Country }
-               }"""
-        )[0]
+        row = self.select(ENTITY_COUNTS)[0]
         triples = self.select("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
         return Stats(
             films=int(row["films"]),

@@ -45,7 +45,7 @@ import requests
 from requests.auth import AuthBase, HTTPBasicAuth, HTTPDigestAuth
 
 from lodfilm.errors import QueryError, QueryTimeout, StoreError, UsageError
-from lodfilm.store.base import QUERY_FORMATS, RDF_FORMATS, QueryResult, RecordWrite, Stats
+from lodfilm.store.base import ENTITY_COUNTS, QUERY_FORMATS, RDF_FORMATS, QueryResult, RecordWrite, Stats
 from lodfilm.store.guard import keywords
 from lodfilm.store.results import GRAPH_FORMATS, WRITERS
 from lodfilm.vocab import PREFIXES
@@ -496,15 +496,7 @@ class RemoteStore:
         return int(cast(ox.Literal, rows[0]["n"]).value)
 
     def stats(self) -> Stats:
-        row = self.select(
-            """SELECT
-                 (COUNT(DISTINCT ?film) AS ?films) (COUNT(DISTINCT ?person) AS ?people)
-                 (COUNT(DISTINCT ?org) AS ?organisations) (COUNT(DISTINCT ?country) AS ?countries)
-               WHERE {
-                 { ?film a schema:Movie } UNION { ?person a schema:Person }
-                 UNION { ?org a schema:Organization } UNION { ?country a schema:Country }
-               }"""
-        )[0]
+        row = self.select(ENTITY_COUNTS)[0]
         triples = self._count("?s ?p ?o")
         records = self._count(f"GRAPH <{META_GRAPH}> {{ ?g a <{RECORD_CLASS}> }}", dataset=False)
         quads = self._count(f"GRAPH <{META_GRAPH}> {{ ?g a <{RECORD_CLASS}> }} GRAPH ?g {{ ?s ?p ?o }}",

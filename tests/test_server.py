@@ -1092,3 +1092,14 @@ def test_3mb_query_sent_blindly_is_refused_and_the_server_goes_on(server: Server
     else:
         assert reply.status == 413
     assert count(server, COUNT_FILMS) == FILMS
+
+
+@pytest.mark.parametrize("accept", ["text/html", "text/turtle"])
+def test_a_film_with_a_cyrillic_iri_is_served_with_ascii_headers(server: Server, accept: str) -> None:
+    """Regression: a Unicode IRI in the Link header made waitress fail (headers are Latin-1) with a 500."""
+    slug = "светът-е-голям-и-спасение-дебне-отвсякъде-2008"
+    reply = ok(f"{server.base}film/{quote(slug)}", Accept=accept)
+    link = reply.header("Link")
+    assert link.isascii()
+    assert f"<{server.base}film/{quote(slug)}>; rel=\"canonical\"" in link
+    assert "Светът е голям" in reply.text

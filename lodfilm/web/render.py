@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Callable
+from urllib.parse import quote
 
 from flask import Response, current_app, request
 
@@ -61,8 +62,9 @@ def respond(body: bytes, fmt: Format, *, negotiated: bool, iri: str | None = Non
     if negotiated:
         response.vary.add("Accept")
     if iri is not None and alternates:
-        links = [f'<{iri}>; rel="canonical"'] + [
-            f'<{iri}.{f.suffix}>; rel="alternate"; type="{f.media_type}"'
+        uri = header_uri(iri)
+        links = [f'<{uri}>; rel="canonical"'] + [
+            f'<{uri}.{f.suffix}>; rel="alternate"; type="{f.media_type}"'
             for f in (format_for_suffix(s) for s in ("html", "ttl", "jsonld", "nt", "rdf")) if f
         ]
         response.headers["Link"] = ", ".join(links)
@@ -70,6 +72,11 @@ def respond(body: bytes, fmt: Format, *, negotiated: bool, iri: str | None = Non
     response.cache_control.max_age = 60
     response.make_conditional(request)
     return response
+
+
+def header_uri(iri: str) -> str:
+    """An IRI as a URI for an HTTP header, which must be ASCII: ``film/светът-2008`` → ``film/%D1%81…-2008``."""
+    return quote(iri, safe=":/?#[]@!$&'()*+,;=%~")
 
 
 def rendered(key: str, make: Callable[[], bytes]) -> bytes:

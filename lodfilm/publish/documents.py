@@ -36,7 +36,9 @@ FILM = [
     # the contact details of its companies (world sales)
     "CONSTRUCT { ?org ?p ?o . ?address ?ap ?ao } WHERE { "
     f"{{ <IRI> ?link ?org }} UNION {{ <IRI> ?link ?part . ?part ?q ?org {FRAGMENTS} }} "
-    "?org a schema:Organization ; ?p ?o . OPTIONAL { ?org schema:address ?address . ?address ?ap ?ao } }",
+    # (FILTER EXISTS, not a plain pattern: oxigraph would start from every organisation in the store)
+    "FILTER EXISTS { ?org a schema:Organization } ?org ?p ?o . "
+    "OPTIONAL { ?org schema:address ?address . ?address ?ap ?ao } }",
     # its records' provenance, and who published its source pages
     "CONSTRUCT { ?record ?p ?o . ?activity ?ap ?ao } WHERE { ?record schema:about <IRI> ; ?p ?o . "
     "OPTIONAL { ?record prov:wasGeneratedBy ?activity . ?activity ?ap ?ao } }",
@@ -49,11 +51,12 @@ FILM = [
 AGENT = [
     *OWN,
     "CONSTRUCT { ?film ?p <IRI> . ?film a schema:Movie ; schema:name ?name ; schema:dateCreated ?year } WHERE { "
-    "?film ?p <IRI> ; a schema:Movie ; schema:name ?name . OPTIONAL { ?film schema:dateCreated ?year } }",
+    "?film ?p <IRI> ; schema:name ?name . FILTER EXISTS { ?film a schema:Movie } "
+    "OPTIONAL { ?film schema:dateCreated ?year } }",
     "CONSTRUCT { ?film ?p ?role . "
     "?role ?q <IRI> ; a ?type ; schema:roleName ?label ; schema:characterName ?character . "
     "?film a schema:Movie ; schema:name ?name ; schema:dateCreated ?year } WHERE { "
-    "?role ?q <IRI> ; a ?type . ?film ?p ?role ; a schema:Movie ; schema:name ?name . "
+    "?role ?q <IRI> ; a ?type . ?film ?p ?role ; schema:name ?name . FILTER EXISTS { ?film a schema:Movie } "
     "OPTIONAL { ?role schema:roleName ?label } OPTIONAL { ?role schema:characterName ?character } "
     "OPTIONAL { ?film schema:dateCreated ?year } }",
 ]

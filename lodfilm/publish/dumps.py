@@ -61,7 +61,8 @@ def write_atomically(target: Path, write: Callable[[IO[bytes]], int], *, compres
     try:
         with os.fdopen(fd, "wb") as raw:
             if compress:
-                with gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as zipped:
+                # level 6: level 9 is about three times slower for a few per cent smaller files
+                with gzip.GzipFile(fileobj=raw, mode="wb", mtime=0, compresslevel=6) as zipped:
                     count = write(zipped)  # type: ignore[arg-type]
             else:
                 count = write(raw)

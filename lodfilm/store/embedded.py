@@ -234,17 +234,12 @@ class EmbeddedStore:
             )
             ox.serialize(quads, sink, format=ox.RdfFormat.N_QUADS)
             return counter.lines
-        count = 0
-
-        def counted() -> Iterator[ox.Triple]:
-            nonlocal count
-            for quad in self._store.quads_for_pattern(None, None, None, ox.DefaultGraph()):
-                count += 1
-                yield quad.triple
-
-        # Streamed from the store's index: memory stays flat however large the graph.
-        ox.serialize(counted(), sink, format=GRAPH_FORMATS[format], prefixes=PREFIXES)
-        return count
+        # pyoxigraph writes the default graph straight from its index: memory stays flat however large the graph,
+        # and no triple passes through Python.
+        self._store.dump(sink, GRAPH_FORMATS[format], from_graph=ox.DefaultGraph(), prefixes=PREFIXES)
+        if format == "nt":
+            return counter.lines
+        return int(self.select("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")[0]["n"])
 
     def stats(self) -> Stats:
         row = self.select(ENTITY_COUNTS)[0]

@@ -7,6 +7,9 @@ shape's ``sh:name`` — the record field a person would fix — so the CLI's one
 from __future__ import annotations
 
 import multiprocessing
+import os
+import threading
+import time
 from concurrent.futures import Future, ProcessPoolExecutor
 from functools import lru_cache
 from pathlib import Path
@@ -83,6 +86,17 @@ def first_problems(records: list[bytes]) -> dict[int, tuple[str, str]]:
     return out
 
 
+def exit_with_parent(parent: int) -> None:
+    """In a worker: leave when the importing process is gone (killed mid-import), instead of lingering."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1)
+        os._exit(0)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
 class Validator:
     """Validates batches in worker processes so both cores work during a large import: the main process reads,
     maps and writes while workers run pyshacl. The first batch is checked in-process (a small import never
@@ -100,7 +114,8 @@ class Validator:
             done.set_result(first_problems(records))
             return done
         if self._pool is None:
-            self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"))
+            self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
+                                             initializer=exit_with_parent, initargs=(os.getpid(),))
         return self._pool.submit(first_problems, records)
 
     def close(self) -> None:

@@ -18,7 +18,7 @@ import pyoxigraph as ox
 
 from lodfilm.errors import QueryError, UsageError
 from lodfilm.store.base import QUERY_FORMATS, RDF_FORMATS, QueryResult
-from lodfilm.store.guard import TOKEN, decode_escapes
+from lodfilm.store.guard import TOKEN, decode_escapes, keywords
 from lodfilm.vocab import PREFIXES
 
 RESULT_FORMATS = {
@@ -48,8 +48,14 @@ def execute(
 
     A format of None means the caller cannot take that kind of answer: :class:`UsageError` says which it can.
     """
+    # A SELECT that could be longer than the cap runs with LIMIT cap+1 (one evaluation, pyoxigraph's writer);
+    # only an answer that is really over the cap is rewritten below, cut and marked, by the Python writers.
+    own_limit = top_level_limit(text)
+    capped = (max_rows is not None and query_form(text) == "SELECT" and (own_limit is None or own_limit > max_rows)
+              and not has_trailing_values(text))
+    run = f"{text}\nLIMIT {max_rows + 1}" if capped and max_rows is not None else text
     try:
-        result = store.query(text, prefixes=PREFIXES)
+        result = store.query(run, prefixes=PREFIXES)
     except SyntaxError as exc:
         raise QueryError(f"malformed query: {exc}") from None
     except OSError as exc:
@@ -66,17 +72,13 @@ def execute(
     media_type = QUERY_FORMATS[select_format]
     if isinstance(result, ox.QueryBoolean):
         return QueryResult("ask", media_type, result.serialize(format=RESULT_FORMATS[select_format]) or b"")
-    if max_rows is None or (top_level_limit(text) or max_rows + 1) <= max_rows:
+    if max_rows is None or (own_limit is not None and own_limit <= max_rows):
         return QueryResult("select", media_type, result.serialize(format=RESULT_FORMATS[select_format]) or b"")
-    if not has_trailing_values(text):
-        # Fast path: the query with LIMIT cap+1, written by pyoxigraph; only an answer that is really over the
-        # cap goes through the Python writers below, to be cut and marked.
-        limited = store.query(f"{text}\nLIMIT {max_rows + 1}", prefixes=PREFIXES)
-        assert isinstance(limited, ox.QuerySolutions)
-        body = limited.serialize(format=RESULT_FORMATS[select_format]) or b""
+    if capped:
+        body = result.serialize(format=RESULT_FORMATS[select_format]) or b""
         if count_rows(body, select_format) <= max_rows:
             return QueryResult("select", media_type, body)
-        result = store.query(f"{text}\nLIMIT {max_rows + 1}", prefixes=PREFIXES)
+        result = store.query(run, prefixes=PREFIXES)  # over the cap: again, through the writers that cut
         assert isinstance(result, ox.QuerySolutions)
     variables = [v.value for v in result.variables]
     rows: list[ox.QuerySolution] = []
@@ -107,6 +109,11 @@ def top_level_limit(text: str) -> int | None:
         elif kind == "name" and depth == 0 and token.upper() == "LIMIT":
             expect_number = True
     return limit
+
+
+def query_form(text: str) -> str | None:
+    """``SELECT``, ``ASK``, ``CONSTRUCT`` or ``DESCRIBE``: the query's first form keyword."""
+    return next((w for w in keywords(text) if w in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")), None)
 
 
 def has_trailing_values(text: str) -> bool:

@@ -55,7 +55,15 @@ def execute(
               and not has_trailing_values(text))
     run = f"{text}\nLIMIT {max_rows + 1}" if capped and max_rows is not None else text
     try:
-        result = store.query(run, prefixes=PREFIXES)
+        try:
+            result = store.query(run, prefixes=PREFIXES)
+        except SyntaxError:
+            if run == text:
+                raise
+            # Report the user's own text (our LIMIT line would move the parser's error), or, if it is our
+            # line that does not fit, run the query as written and cut it in Python.
+            result = store.query(text, prefixes=PREFIXES)
+            capped = False
     except SyntaxError as exc:
         raise QueryError(f"malformed query: {exc}") from None
     except OSError as exc:

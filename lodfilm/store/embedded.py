@@ -50,6 +50,7 @@ SCHEMA_SAME_AS = "http://schema.org/sameAs"
 
 
 KEEP_SNAPSHOTS = 3
+FLUSH_EVERY = 1000  # records written between flushes of RocksDB's memtables
 SNAPSHOT_GRACE_SECONDS = 120.0
 
 
@@ -75,6 +76,7 @@ class EmbeddedStore:
         self.generation: str | None = None
         self.read_only = read_only
         self._checked = time.monotonic()
+        self._written = 0
         try:
             if read_only:
                 snapshot = current_snapshot(path)
@@ -195,6 +197,11 @@ class EmbeddedStore:
             return
         try:
             self._store.update(" ;\n".join(parts))
+            self._written += len(writes)
+            if self._written >= FLUSH_EVERY:
+                # Flushed memtables keep a long import's memory flat (without it RSS grew ~100 MB per 1,000 films).
+                self._store.flush()
+                self._written = 0
         except (OSError, SyntaxError) as exc:  # pragma: no cover - our own N-Triples always parse
             raise StoreError(f"writing to the store at {self.path} failed: {exc}") from None
 

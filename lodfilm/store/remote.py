@@ -47,7 +47,7 @@ from requests.auth import AuthBase, HTTPBasicAuth, HTTPDigestAuth
 from lodfilm.errors import QueryError, QueryTimeout, StoreError, UsageError
 from lodfilm.store.base import ENTITY_COUNTS, QUERY_FORMATS, RDF_FORMATS, QueryResult, RecordWrite, Stats
 from lodfilm.store.guard import keywords
-from lodfilm.store.results import GRAPH_FORMATS, WRITERS
+from lodfilm.store.results import GRAPH_FORMATS, WRITERS, wanted_format
 from lodfilm.vocab import PREFIXES
 
 SCHEMES = {"sparql+http": "http", "sparql+https": "https"}
@@ -410,15 +410,11 @@ class RemoteStore:
         """
         kind = query_kind(text)
         if kind == "graph":
-            if graph_format not in GRAPH_FORMATS:
-                raise UsageError("a CONSTRUCT or DESCRIBE result is RDF: use one of ttl, nt, jsonld, rdfxml")
-            assert graph_format is not None
+            graph_format = wanted_format("graph", graph_format)
             triples = self._triples(text, timeout=timeout)
             body = ox.serialize(triples, format=GRAPH_FORMATS[graph_format], prefixes=PREFIXES)
             return QueryResult("graph", RDF_FORMATS[graph_format], body or b"")
-        if select_format not in WRITERS:
-            raise UsageError(f"a SELECT or ASK result is a table: use one of {', '.join(WRITERS)}")
-        assert select_format is not None
+        select_format = wanted_format("select", select_format)
         media_type = QUERY_FORMATS[select_format]
         if kind == "ask":
             return QueryResult(kind, media_type, ASK_WRITERS[select_format](self._ask(text, timeout=timeout)))

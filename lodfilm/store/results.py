@@ -69,14 +69,10 @@ def execute(
     except OSError as exc:
         raise QueryError(f"the query failed: {exc}") from None
     if isinstance(result, ox.QueryTriples):
-        if graph_format not in GRAPH_FORMATS:
-            raise UsageError("a CONSTRUCT or DESCRIBE result is RDF: use one of ttl, nt, jsonld, rdfxml")
-        assert graph_format is not None
+        graph_format = wanted_format("graph", graph_format)
         body = ox.serialize(result, format=GRAPH_FORMATS[graph_format], prefixes=PREFIXES)
         return QueryResult("graph", RDF_FORMATS[graph_format], body or b"")
-    if select_format not in RESULT_FORMATS:
-        raise UsageError(f"a SELECT or ASK result is a table: use one of {', '.join(RESULT_FORMATS)}")
-    assert select_format is not None
+    select_format = wanted_format("select", select_format)
     media_type = QUERY_FORMATS[select_format]
     if isinstance(result, ox.QueryBoolean):
         return QueryResult("ask", media_type, result.serialize(format=RESULT_FORMATS[select_format]) or b"")
@@ -117,6 +113,18 @@ def top_level_limit(text: str) -> int | None:
         elif kind == "name" and depth == 0 and token.upper() == "LIMIT":
             expect_number = True
     return limit
+
+
+def wanted_format(kind: str, name: str | None) -> str:
+    """The format a caller asked for a ``graph`` or ``select`` answer, or :class:`UsageError` naming the ones that
+    kind of answer can take (a table format for a CONSTRUCT, say)."""
+    if kind == "graph":
+        if name not in GRAPH_FORMATS:
+            raise UsageError("a CONSTRUCT or DESCRIBE result is RDF: use one of ttl, nt, jsonld, rdfxml")
+    elif name not in RESULT_FORMATS:
+        raise UsageError(f"a SELECT or ASK result is a table: use one of {', '.join(RESULT_FORMATS)}")
+    assert name is not None
+    return name
 
 
 def query_form(text: str) -> str | None:

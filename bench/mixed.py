@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from bench.run import BASE, README, RESULTS, free_port
+from bench.run import BASE, README, RESULTS, free_port, write_section
 
 START, END = "<!-- bench-mixed:start -->", "<!-- bench-mixed:end -->"
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
@@ -114,19 +114,13 @@ def main(argv: list[str] | None = None) -> int:
     folder = RESULTS / "mixed"
     folder.mkdir(parents=True, exist_ok=True)
     (folder / f"{result['date']}-{args.size}.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
-    text = README.read_text(encoding="utf-8")
     table = (f"{args.size:,} films, {args.concurrency} clients, {figures['seconds']:.0f} s, query time limit "
              f"{args.timeout:g} s ({result['date']}):\n\n"
              "| requests | requests/s | p50 ms | p99 ms | statuses | 5xx other than designed 503s |\n"
              "|---:|---:|---:|---:|---|---:|\n"
              f"| {figures['requests']:,} | {figures['requests_per_s']:,} | {figures['p50_ms']} | {figures['p99_ms']} | "
              f"{', '.join(f'{k}: {v}' for k, v in sorted(statuses.items()))} | {sum(unexpected.values())} |")
-    section = f"{START}\n{table}\n{END}"
-    if START in text:
-        text = text[: text.index(START)] + section + text[text.index(END) + len(END) :]
-    else:
-        text += f"\n## Load test: mixed traffic (issue 5)\n\n{section}\n"
-    README.write_text(text, encoding="utf-8")
+    write_section(README, START, END, table, heading="Load test: mixed traffic (issue 5)")
     print(table)
     return 1 if unexpected else 0
 

@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench.run import BASE, README, RESULTS, researcher_queries
+from bench.run import BASE, README, RESULTS, researcher_queries, write_section
 from lodfilm.store import open_store
 
 START, END = "<!-- bench-remote:start -->", "<!-- bench-remote:end -->"
@@ -103,13 +103,7 @@ def main(argv: list[str] | None = None) -> int:
     folder = RESULTS / "remote"  # apart from bench.run's files, which its tables read
     folder.mkdir(parents=True, exist_ok=True)
     (folder / f"{result['date']}-{args.size}.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
-    text = README.read_text(encoding="utf-8")
-    section = f"{START}\n{table(result)}\n{END}"
-    if START in text:
-        text = text[: text.index(START)] + section + text[text.index(END) + len(END) :]
-    else:
-        text += f"\n## Remote store (issue 6)\n\n{section}\n"
-    README.write_text(text, encoding="utf-8")
+    write_section(README, START, END, table(result), heading="Remote store (issue 6)")
     print(table(result))
     return 0
 

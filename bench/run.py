@@ -604,13 +604,23 @@ def newest_results(directory: Path) -> list[dict[str, Any]]:
     return [by_size[s][1] for s in sorted(by_size)]
 
 
-def update_readme(readme: Path, directory: Path) -> None:
+def write_section(readme: Path, start: str, end: str, body: str, heading: str | None = None) -> None:
+    """Put ``body`` between the ``start`` and ``end`` markers of ``readme``; where the markers are missing, add
+    them under ``heading`` at the end (or refuse, without a heading)."""
     text = readme.read_text(encoding="utf-8")
-    if START not in text or END not in text:
-        raise SystemExit(f"{readme} has no {START} … {END} markers")
-    head, rest = text.split(START, 1)
-    _, tail = rest.split(END, 1)
-    readme.write_text(f"{head}{START}\n{table(newest_results(directory))}\n{END}{tail}", encoding="utf-8")
+    section = f"{start}\n{body}\n{end}"
+    if start in text and end in text:
+        head, rest = text.split(start, 1)
+        text = head + section + rest.split(end, 1)[1]
+    elif heading is not None:
+        text += f"\n## {heading}\n\n{section}\n"
+    else:
+        raise SystemExit(f"{readme} has no {start} … {end} markers")
+    readme.write_text(text, encoding="utf-8")
+
+
+def update_readme(readme: Path, directory: Path) -> None:
+    write_section(readme, START, END, table(newest_results(directory)))
 
 
 # -- command line --------------------------------------------------------------------------------------------------

@@ -52,10 +52,15 @@ def ask(cli: Cli, store: Path, query: str) -> bool:
     return bool(json.loads(result.stdout)["boolean"])
 
 
-@pytest.fixture(scope="module")
-def seed_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A store holding only the seed page, imported by the real CLI."""
-    store = tmp_path_factory.mktemp("seed") / "store"
-    result = CliRunner().invoke(main, ["import", "--store", str(store), "--base", BASE, str(SEED_PAGE)])
+def imported_store(tmp_path_factory: pytest.TempPathFactory, name: str, base: str, *paths: Path) -> Path:
+    """A new store holding ``paths``, imported by the real CLI (for module-scoped fixtures)."""
+    store = tmp_path_factory.mktemp(name) / "store"
+    result = CliRunner().invoke(main, ["import", "--store", str(store), "--base", base, *map(str, paths)])
     assert result.exit_code == 0, result.output
     return store
+
+
+@pytest.fixture(scope="module")
+def seed_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store holding only the seed page."""
+    return imported_store(tmp_path_factory, "seed", BASE, SEED_PAGE)

@@ -17,7 +17,7 @@ from flask.testing import FlaskClient
 from lodfilm.cli import main
 from lodfilm.settings import Settings
 from lodfilm.web import close_app, create_app
-from tests.conftest import SEED_PAGE, SHARED_LUX_TABLE, Cli, ask, select
+from tests.conftest import SEED_PAGE, SHARED_LUX_TABLE, Cli, ask, imported_store, select
 
 BASE = "http://localhost:8080/"  # the README's queries use the default base
 FIAF = "https://ontology.fiafcore.org/"
@@ -27,11 +27,7 @@ README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encodi
 @pytest.fixture(scope="module")
 def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The seed page and the real LUX table, imported together."""
-    path = tmp_path_factory.mktemp("archive") / "store"
-    result = CliRunner().invoke(main, ["import", "--store", str(path), "--base", BASE, str(SEED_PAGE),
-                                       str(SHARED_LUX_TABLE)])
-    assert result.exit_code == 0, result.output
-    return path
+    return imported_store(tmp_path_factory, "archive", BASE, SEED_PAGE, SHARED_LUX_TABLE)
 
 
 @pytest.fixture(scope="module")

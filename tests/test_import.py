@@ -11,7 +11,17 @@ import pyoxigraph as ox
 import pytest
 import rdflib
 
-from tests.conftest import BASE, LUX_TABLE, SEED_PAGE, SEED_YAML, SHARED_LUX_TABLE, Cli, ask, select
+from tests.conftest import (
+    BASE,
+    LUX_TABLE,
+    SEED_PAGE,
+    SEED_YAML,
+    SHARED_LUX_TABLE,
+    Cli,
+    ask,
+    imported_store,
+    select,
+)
 
 
 def stats(cli: Cli, store: Path) -> dict[str, int]:
@@ -65,14 +75,7 @@ def test_lux_table_imports_whole(cli: Cli, store_dir: Path, table: Path) -> None
 
 @pytest.fixture(scope="module")
 def lux_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from click.testing import CliRunner
-
-    from lodfilm.cli import main
-
-    store = tmp_path_factory.mktemp("lux") / "store"
-    result = CliRunner().invoke(main, ["import", "--store", str(store), "--base", BASE, str(SHARED_LUX_TABLE)])
-    assert result.exit_code == 0, result.output
-    return store
+    return imported_store(tmp_path_factory, "lux", BASE, SHARED_LUX_TABLE)
 
 
 def test_lux_co_directors_are_split(cli: Cli, lux_store: Path) -> None:

@@ -14,15 +14,24 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from rdflib import Graph, Literal, URIRef
-from rdflib.term import Node
+import pyoxigraph as ox
+from rdflib import Graph
 
+from lodfilm import vocab
 from lodfilm.countries import country_name
 from lodfilm.credits import fiaf_class_for
 from lodfilm.iris import Identities, Iris, identifier_iris, slug
 from lodfilm.publish.lint import youtube_thumbnail
 from lodfilm.records.model import CastCredit, CrewCredit, Film, Organisation, Person, Selection, Source
-from lodfilm.vocab import DCTERMS, FIAF, PROV, RDF, RDFS, SDO, XSD
+from lodfilm.vocab import Terms
+
+# The vocabularies as pyoxigraph terms: a record is built from them directly (rdflib terms are ten times slower to
+# make, and the store, the checks and the writer all read pyoxigraph's N-Triples forms).
+SDO, FIAF, PROV, DCTERMS, RDF, RDFS, XSD = (
+    Terms(str(ns)) for ns in (vocab.SDO, vocab.FIAF, vocab.PROV, vocab.DCTERMS, vocab.RDF, vocab.RDFS, vocab.XSD)
+)
+URIRef = ox.NamedNode
+Subject = ox.NamedNode
 
 
 class Row(NamedTuple):
@@ -77,7 +86,7 @@ MAPPING: tuple[Row, ...] = (
 )
 
 # Simple person-valued fields: record field → property on the film.
-PEOPLE: dict[str, URIRef] = {
+PEOPLE: dict[str, ox.NamedNode] = {
     "directors": SDO.director,
     "screenplay": SDO.author,
     "music": SDO.musicBy,
@@ -85,8 +94,44 @@ PEOPLE: dict[str, URIRef] = {
 }
 
 
-def text(value: str, language: str | None) -> Literal:
-    return Literal(value, lang=language) if language else Literal(value)
+class RecordGraph:
+    """One record's graph, as the set of its N-Triples lines (pyoxigraph writes each term, so escaping and
+    literal forms are the store's own): what the checks, the comparison with the store and the writer read."""
+
+    __slots__ = ("lines",)
+
+    def __init__(self) -> None:
+        self.lines: set[str] = set()
+
+    def add(self, triple: tuple[ox.NamedNode, ox.NamedNode, ox.NamedNode | ox.Literal]) -> None:
+        self.lines.add(f"{triple[0]} {triple[1]} {triple[2]} .")
+
+    def __len__(self) -> int:
+        return len(self.lines)
+
+    def ntriples(self) -> bytes:
+        return "\n".join(sorted(self.lines)).encode()
+
+    def graph(self) -> Graph:
+        """The same triples as an rdflib graph (for the search-engine lint and the tests)."""
+        return Graph().parse(data=self.ntriples(), format="nt")
+
+
+def text(value: str, language: str | None) -> ox.Literal:
+    return ox.Literal(value, language=language) if language else ox.Literal(value)
+
+
+def literal(value: str) -> ox.Literal:
+    return ox.Literal(value)
+
+
+def duration(minutes: int) -> ox.Literal:
+    """An xsd:duration in its canonical form (95 → PT1H35M, 1500 → P1DT1H), as the store keeps it."""
+    days, rest = divmod(minutes, 1440)
+    hours, mins = divmod(rest, 60)
+    time_part = (f"{hours}H" if hours else "") + (f"{mins}M" if mins else "")
+    return ox.Literal(("P" + (f"{days}D" if days else "") + (f"T{time_part}" if time_part else "")) or "PT0S",
+                      datatype=XSD.duration)
 
 
 def no_stored_directors(film_iri: str, record_iri: str) -> set[str]:
@@ -136,9 +181,9 @@ class Mapper:
     def person_iri(self, person: Person) -> str:
         return self.identities.resolve(self.iris.person(slug(person.name)), identifier_iris(person, "name"))
 
-    def map(self, film: Film, record_iri: str, file_name: str) -> tuple[str, Graph]:
+    def map(self, film: Film, record_iri: str, file_name: str) -> tuple[str, RecordGraph]:
         """(film IRI, graph) for one record. ``record_iri`` names the graph and the record node in it."""
-        g = Graph()
+        g = RecordGraph()
         f = URIRef(self.film_iri(film, record_iri))
         g.add((f, RDF.type, SDO.Movie))
         g.add((f, SDO.name, text(film.title, film.title_language)))
@@ -155,12 +200,12 @@ class Mapper:
             country = URIRef(self.iris.country(code))
             g.add((f, SDO.countryOfOrigin, country))
             g.add((country, RDF.type, SDO.Country))
-            g.add((country, SDO.name, Literal(country_name(code), lang="en")))
-            g.add((country, SDO.identifier, Literal(code)))
+            g.add((country, SDO.name, ox.Literal(country_name(code), language="en")))
+            g.add((country, SDO.identifier, literal(code)))
         if film.runtime_minutes is not None:
-            g.add((f, SDO.duration, Literal(f"PT{film.runtime_minutes}M", datatype=XSD.duration)))
+            g.add((f, SDO.duration, duration(film.runtime_minutes)))
         if film.year is not None:
-            g.add((f, SDO.dateCreated, Literal(f"{film.year:04d}", datatype=XSD.gYear, normalize=False)))
+            g.add((f, SDO.dateCreated, ox.Literal(f"{film.year:04d}", datatype=XSD.gYear)))
         if film.synopsis:
             g.add((f, SDO.description, text(film.synopsis, film.synopsis_language)))
         for credit in film.cast:
@@ -172,7 +217,7 @@ class Mapper:
         for org in film.world_sales:
             self.crew(g, f, CrewCredit(role="World sales", organisation=org))
         if film.trailer:
-            video = URIRef(f"{f}#trailer")
+            video = URIRef(f"{f.value}#trailer")
             g.add((f, SDO.trailer, video))
             g.add((video, RDF.type, SDO.VideoObject))
             g.add((video, SDO.embedUrl, URIRef(film.trailer)))
@@ -186,34 +231,34 @@ class Mapper:
         for selection in film.selections:
             self.selection(g, f, selection)
         self.provenance(g, f, film.sources, URIRef(record_iri), file_name)
-        return str(f), g
+        return f.value, g
 
-    def person(self, g: Graph, person: Person) -> URIRef:
+    def person(self, g: RecordGraph, person: Person) -> URIRef:
         same = identifier_iris(person, "name")
         node = URIRef(self.person_iri(person))
         g.add((node, RDF.type, SDO.Person))
-        g.add((node, SDO.name, Literal(person.name)))
+        g.add((node, SDO.name, literal(person.name)))
         for iri in same:
             g.add((node, SDO.sameAs, URIRef(iri)))
         if person.description:
             g.add((node, SDO.description, text(person.description, person.description_language)))
         return node
 
-    def organisation(self, g: Graph, org: Organisation) -> URIRef:
+    def organisation(self, g: RecordGraph, org: Organisation) -> URIRef:
         same = identifier_iris(org, "company")
         node = URIRef(self.identities.resolve(self.iris.organization(slug(org.name)), same))
         g.add((node, RDF.type, SDO.Organization))
-        g.add((node, SDO.name, Literal(org.name)))
+        g.add((node, SDO.name, literal(org.name)))
         for iri in same:
             g.add((node, SDO.sameAs, URIRef(iri)))
         for attr, prop in (("telephone", SDO.telephone), ("fax", SDO.faxNumber), ("email", SDO.email)):
             value = getattr(org, attr)
             if value:
-                g.add((node, prop, Literal(value)))
+                g.add((node, prop, literal(value)))
         if org.url:
             g.add((node, SDO.url, URIRef(org.url)))
         if org.address:
-            address = URIRef(f"{node}#address")
+            address = URIRef(f"{node.value}#address")
             g.add((node, SDO.address, address))
             g.add((address, RDF.type, SDO.PostalAddress))
             for attr, prop in (
@@ -225,29 +270,29 @@ class Mapper:
             ):
                 value = getattr(org.address, attr)
                 if value:
-                    g.add((address, prop, Literal(value)))
+                    g.add((address, prop, literal(value)))
         return node
 
-    def cast(self, g: Graph, film: URIRef, credit: CastCredit) -> None:
+    def cast(self, g: RecordGraph, film: URIRef, credit: CastCredit) -> None:
         actor = self.person(g, credit.person)
-        role = URIRef(f"{film}#cast-{actor.rsplit('/', 1)[-1]}")
+        role = URIRef(f"{film.value}#cast-{actor.value.rsplit('/', 1)[-1]}")
         g.add((film, SDO.actor, role))
         g.add((role, RDF.type, SDO.PerformanceRole))
         g.add((role, SDO.actor, actor))
         if credit.character:
-            g.add((role, SDO.characterName, Literal(credit.character)))
+            g.add((role, SDO.characterName, literal(credit.character)))
 
-    def crew(self, g: Graph, film: URIRef, credit: CrewCredit) -> None:
-        agent: Node
+    def crew(self, g: RecordGraph, film: URIRef, credit: CrewCredit) -> None:
+        agent: ox.NamedNode
         if credit.person is not None:
             agent = self.person(g, credit.person)
         else:
             assert credit.organisation is not None
             agent = self.organisation(g, credit.organisation)
-        role = URIRef(f"{film}#{slug(credit.role)}-{str(agent).rsplit('/', 1)[-1]}")
+        role = URIRef(f"{film.value}#{slug(credit.role)}-{agent.value.rsplit('/', 1)[-1]}")
         g.add((film, SDO.contributor, role))
         g.add((role, RDF.type, SDO.Role))
-        g.add((role, SDO.roleName, Literal(credit.role)))
+        g.add((role, SDO.roleName, literal(credit.role)))
         fiaf_class = fiaf_class_for(credit.role)
         if fiaf_class:  # the credit named by its FIAFcore activity class, beside the label as printed
             g.add((role, SDO.roleName, URIRef(fiaf_class)))
@@ -255,36 +300,37 @@ class Mapper:
             self.unclassified.append(credit.role)
         g.add((role, SDO.contributor, agent))
 
-    def selection(self, g: Graph, film: URIRef, selection: Selection) -> None:
+    def selection(self, g: RecordGraph, film: URIRef, selection: Selection) -> None:
         """A film's part in a prize edition, with FIAFcore's meaning: an award-or-nomination event that names the
         award, says whether it was a nomination only, and what was achieved. ``schema:award`` (which means *won*)
         only for winners."""
         edition_name = f"{selection.prize} {selection.year}"
         prize = URIRef(self.iris.award(slug(selection.prize)))
         edition = URIRef(self.iris.award(f"{slug(selection.prize)}-{selection.year}"))
-        part = URIRef(f"{film}#award-{slug(edition_name)}")
+        part = URIRef(f"{film.value}#award-{slug(edition_name)}")
         g.add((prize, RDF.type, SDO.EventSeries))
-        g.add((prize, SDO.name, Literal(selection.prize)))
+        g.add((prize, SDO.name, literal(selection.prize)))
         g.add((edition, RDF.type, SDO.Event))
-        g.add((edition, SDO.name, Literal(edition_name)))
+        g.add((edition, SDO.name, literal(edition_name)))
         g.add((edition, SDO.superEvent, prize))
         g.add((film, SDO.subjectOf, part))
         g.add((part, RDF.type, FIAF.AwardOrNominationEvent))
         g.add((part, RDF.type, SDO.Event))
         g.add((part, SDO.superEvent, edition))
-        g.add((part, FIAF.hasAwardName, Literal(edition_name)))
-        g.add((part, FIAF.hasAchievement, Literal(selection.status)))
-        g.add((part, FIAF.nominationOnly, Literal(selection.status != "winner")))
+        g.add((part, FIAF.hasAwardName, literal(edition_name)))
+        g.add((part, FIAF.hasAchievement, literal(selection.status)))
+        nomination_only = "false" if selection.status == "winner" else "true"
+        g.add((part, FIAF.nominationOnly, ox.Literal(nomination_only, datatype=XSD.boolean)))
         if selection.status == "winner":
-            g.add((film, SDO.award, Literal(edition_name)))
+            g.add((film, SDO.award, literal(edition_name)))
 
     def provenance(
-        self, g: Graph, film: URIRef, sources: list[Source], record: URIRef, file_name: str
+        self, g: RecordGraph, film: URIRef, sources: list[Source], record: URIRef, file_name: str
     ) -> None:
         """The record node (the named graph's own IRI) says what it describes and where its facts came from."""
         g.add((record, RDF.type, PROV.Entity))
         g.add((record, SDO.about, film))
-        g.add((record, DCTERMS.source, Literal(file_name)))
+        g.add((record, DCTERMS.source, literal(file_name)))
         for index, source in enumerate(sources, start=1):
             page = URIRef(source.url)
             g.add((film, SDO.subjectOf, page))
@@ -293,11 +339,11 @@ class Mapper:
             if source.publisher is not None:
                 g.add((page, SDO.publisher, self.organisation(g, source.publisher)))
             if source.retrieved is not None:
-                retrieval = URIRef(f"{record}#retrieval-{index}")
+                retrieval = URIRef(f"{record.value}#retrieval-{index}")
                 g.add((record, PROV.wasGeneratedBy, retrieval))
                 g.add((retrieval, RDF.type, PROV.Activity))
                 g.add((retrieval, PROV.used, page))
-                g.add((retrieval, DCTERMS.date, Literal(source.retrieved.isoformat(), datatype=XSD.date)))
+                g.add((retrieval, DCTERMS.date, ox.Literal(source.retrieved.isoformat(), datatype=XSD.date)))
 
 
 def film_key(film: Film) -> str:

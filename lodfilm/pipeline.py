@@ -16,13 +16,12 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pyoxigraph as ox
 from rdflib import Graph
 from tqdm import tqdm
 
 from lodfilm.errors import RecordError
 from lodfilm.iris import Identities, Iris, record_key, slug
-from lodfilm.mapping import Mapper, film_key
+from lodfilm.mapping import Mapper, RecordGraph, film_key
 from lodfilm.records import ReadResult, read_path, record_files
 from lodfilm.store.base import RecordWrite, Store
 from lodfilm.validation import Validator
@@ -52,14 +51,6 @@ class Report:
         return 1 if self.errors else 0
 
 
-def graph_lines(graph: Graph) -> frozenset[str]:
-    """A record graph as canonical N-Triples lines (as the store writes its terms), for comparison and writing."""
-    data = graph.serialize(format="nt", encoding="utf-8")
-    return frozenset(
-        f"{t.subject} {t.predicate} {t.object} ." for t in ox.parse(data, format=ox.RdfFormat.N_TRIPLES)
-    )
-
-
 @dataclass
 class Mapped:
     """A record read and mapped, waiting for validation in its batch."""
@@ -68,9 +59,9 @@ class Mapped:
     label: str
     graph_iri: str
     film_iri: str
-    graph: Graph
+    graph: RecordGraph
+    lines: frozenset[str]
     notes: list[str] = field(default_factory=list)
-    lines: frozenset[str] = frozenset()
 
 
 def run(
@@ -111,8 +102,6 @@ def run(
     def submit() -> None:
         """Send the batch to be validated; finish the oldest batches while too many are in flight."""
         mapped = [item for item in batch if isinstance(item, Mapped)]
-        for item in mapped:
-            item.lines = graph_lines(item.graph)
         records = ["\n".join(item.lines).encode() for item in mapped]
         inflight.append((list(batch), list(drops), validator.submit(records)))
         batch.clear()
@@ -141,7 +130,7 @@ def run(
                     for note in item.notes:
                         on_note(note)
                 if on_valid is not None:
-                    on_valid(item.film_iri, item.graph)
+                    on_valid(item.film_iri, item.graph.graph())
                 write = compare(item, store, report, now)
                 if write is not None:
                     writes.append(write)
@@ -232,16 +221,20 @@ def map_record(
                            f"same film as {keys[key][0]} in this file (give one of them an 'id')")
     keys[key] = (result.ref.label, directors)
     graph_iri = iris.record(key)
-    film_iri, graph = mapper.map(film, graph_iri, path.name)
+    try:
+        film_iri, graph = mapper.map(film, graph_iri, path.name)
+    except ValueError as exc:  # an IRI pyoxigraph refuses (the record model checks addresses; this is the backstop)
+        mapper.unclassified.clear()
+        return RecordError(str(path), result.ref.label, None, f"cannot be mapped to RDF: {exc}")
     notes = [f"{path}: {result.ref.label}: crew: no FIAF class for the credit {label!r}; kept as text"
              for label in dict.fromkeys(mapper.unclassified)]
     mapper.unclassified.clear()
-    return Mapped(path, result.ref.label, graph_iri, film_iri, graph, notes)
+    return Mapped(path, result.ref.label, graph_iri, film_iri, graph, frozenset(graph.lines), notes)
 
 
 def compare(item: Mapped, store: Store | None, report: Report, now: str) -> RecordWrite | None:
     """The write a valid record needs, or None when the store holds it already."""
-    lines = item.lines or graph_lines(item.graph)
+    lines = item.lines
     stored: set[str] = set()
     if store is not None:
         stored = {line for line in store.record_triples(item.graph_iri) if f"> {MODIFIED} " not in line}

@@ -1,6 +1,7 @@
 """Namespaces, defined once. Only published vocabularies: schema.org (``http://schema.org/``, the namespace the
 official JSON-LD context expands to), PROV-O, DCTERMS, VoID, RDF/RDFS/XSD."""
 
+import pyoxigraph as ox
 from rdflib import Namespace
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, VOID, XSD
 
@@ -28,4 +29,19 @@ IDENTIFIER_IRIS: dict[str, str] = {
     "viaf": "http://viaf.org/viaf/{}",
 }
 
-__all__ = ["DCTERMS", "FIAF", "SKOS", "IDENTIFIER_IRIS", "PREFIXES", "PROV", "RDF", "RDFS", "SDO", "VOID", "XSD"]
+__all__ = ["DCTERMS", "FIAF", "SKOS", "IDENTIFIER_IRIS", "PREFIXES", "PROV", "RDF", "RDFS", "SDO", "Terms", "VOID",
+           "XSD"]
+
+
+class Terms:
+    """A namespace's IRIs as pyoxigraph terms (``Terms("http://schema.org/").name``), made once each."""
+
+    def __init__(self, base: str) -> None:
+        self._base = base
+
+    def __getattr__(self, name: str) -> ox.NamedNode:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        node = ox.NamedNode(self._base + name)
+        setattr(self, name, node)
+        return node

@@ -63,7 +63,7 @@ def seed_graph() -> Graph:
     assert result.film is not None
     iris = Iris(BASE)
     record = iris.record(record_key(SEED_PAGE.name, None))
-    return Mapper(iris, Identities()).map(result.film, record, SEED_PAGE.name)[1]
+    return Mapper(iris, Identities()).map(result.film, record, SEED_PAGE.name)[1].graph()
 
 
 @pytest.fixture(scope="module")

@@ -43,7 +43,9 @@ def seed_film() -> Film:
 def mapped(film: Film) -> tuple[str, Graph]:
     """(film IRI, record graph), as the pipeline maps a record."""
     iris = Iris(BASE)
-    return Mapper(iris, Identities()).map(film, iris.record(record_key(SEED_PAGE.name, None)), SEED_PAGE.name)
+    film_iri, graph = Mapper(iris, Identities()).map(film, iris.record(record_key(SEED_PAGE.name, None)),
+                                                     SEED_PAGE.name)
+    return film_iri, graph.graph()
 
 
 @pytest.fixture(scope="module")

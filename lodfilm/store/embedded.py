@@ -178,25 +178,17 @@ class EmbeddedStore:
         )
 
     def write(self, writes: Iterable[RecordWrite], drops: Iterable[str] = ()) -> None:
-        parts: list[str] = []
-        inserts: list[str] = []
-        merged: set[str] = set()
-        writes = list(writes)
-        for graph in [*drops, *(record.graph for record in writes if record.replaces)]:
-            parts.append(
-                f"DELETE {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} "
-                f"FILTER NOT EXISTS {{ GRAPH ?other {{ ?s ?p ?o }} FILTER(?other != <{graph}>) }} }}"
-            )
-            parts.append(f"DROP SILENT GRAPH <{graph}>")
-        for record in writes:
-            inserts.append(f"GRAPH <{record.graph}> {{\n" + "\n".join(sorted(record.triples)) + "\n}")
-            merged.update(record.triples)
-        if inserts:
-            parts.append("INSERT DATA {\n" + "\n".join(sorted(merged)) + "\n" + "\n".join(inserts) + "\n}")
-        if not parts:
-            return
+        writes, drops = list(writes), list(drops)
         try:
-            self._store.update(" ;\n".join(parts))
+            if drops or any(record.replaces for record in writes):
+                self._store.update(replacement(writes, drops))
+            elif writes:
+                # Records new to the store need no deletes: one load of N-Quads (each record's graph, and its
+                # triples in the merged default graph) is one transaction too, and pyoxigraph parses N-Quads
+                # several times faster than the same triples in an INSERT DATA.
+                self._store.load(new_records(writes), format=ox.RdfFormat.N_QUADS)
+            else:
+                return
             self._written += len(writes)
             if self._written >= FLUSH_EVERY:
                 # Flushed memtables keep a long import's memory flat (without it RSS grew ~100 MB per 1,000 films).
@@ -267,6 +259,37 @@ class EmbeddedStore:
             if not self.read_only:
                 self._store.flush()
             del self._store
+
+
+def replacement(writes: list[RecordWrite], drops: list[str]) -> str:
+    """One SPARQL update that replaces records: for each record dropped or replaced, take out of the default graph
+    what no other record states and drop its graph; then insert the new graphs and their triples."""
+    parts: list[str] = []
+    merged: set[str] = set()
+    inserts: list[str] = []
+    for graph in [*drops, *(record.graph for record in writes if record.replaces)]:
+        parts.append(
+            f"DELETE {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} "
+            f"FILTER NOT EXISTS {{ GRAPH ?other {{ ?s ?p ?o }} FILTER(?other != <{graph}>) }} }}"
+        )
+        parts.append(f"DROP SILENT GRAPH <{graph}>")
+    for record in writes:
+        inserts.append(f"GRAPH <{record.graph}> {{\n" + "\n".join(sorted(record.triples)) + "\n}")
+        merged.update(record.triples)
+    if inserts:
+        parts.append("INSERT DATA {\n" + "\n".join(sorted(merged)) + "\n" + "\n".join(inserts) + "\n}")
+    return " ;\n".join(parts)
+
+
+def new_records(writes: list[RecordWrite]) -> bytes:
+    """Records new to the store as N-Quads: each triple in its record's graph and in the default graph."""
+    lines: list[str] = []
+    for record in writes:
+        graph = f" <{record.graph}> ."
+        for line in record.triples:  # "<s> <p> o ."
+            lines.append(line)
+            lines.append(line[:-2] + graph)
+    return "\n".join(lines).encode()
 
 
 class _Counter(io.RawIOBase):

@@ -16,6 +16,7 @@ from lodfilm.store.embedded import EmbeddedStore
 from tests.conftest import BASE
 
 MODIFIED = "<http://purl.org/dc/terms/modified>"
+COUNT = 2000  # films: enough that an import is still running when it is killed
 
 
 def films(count: int) -> list[dict[str, object]]:
@@ -54,35 +55,40 @@ def import_command(store: Path, source: Path) -> list[str]:
 @pytest.fixture(scope="module")
 def source(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("crash") / "films.yaml"
-    path.write_text(yaml.safe_dump(films(400)), encoding="utf-8")
+    path.write_text(yaml.safe_dump(films(COUNT)), encoding="utf-8")
     return path
 
 
 @pytest.fixture(scope="module")
-def reference(source: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, frozenset[str]]:
+def reference(source: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, frozenset[str]], float]:
+    """The store an uninterrupted import gives, and how long that import took (kills are timed from it)."""
     store = tmp_path_factory.mktemp("reference") / "store"
+    start = time.monotonic()
     subprocess.run(import_command(store, source), check=True, capture_output=True, timeout=300)
+    seconds = time.monotonic() - start
     contents = record_contents(store)
-    assert len(contents) == 400
-    return contents
+    assert len(contents) == COUNT
+    return contents, seconds
 
 
-@pytest.mark.parametrize("delay", [0.8, 2.5])
+@pytest.mark.parametrize("moment", [0.5, 0.85])
 def test_killed_import_leaves_whole_records_and_rerun_completes(
-    source: Path, reference: dict[str, frozenset[str]], tmp_path: Path, delay: float
+    source: Path, reference: tuple[dict[str, frozenset[str]], float], tmp_path: Path, moment: float
 ) -> None:
+    """Killed part-way (at that share of a whole import's time), the store holds only whole records."""
+    whole, seconds = reference
     store = tmp_path / "store"
     process = subprocess.Popen(import_command(store, source), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    time.sleep(delay)
+    time.sleep(seconds * moment)
     process.send_signal(signal.SIGKILL)
     process.wait(timeout=30)
     assert process.returncode == -signal.SIGKILL, "the import finished before it could be killed"
 
     partial = record_contents(store)  # the store opens after the kill
-    assert len(partial) < len(reference)
+    assert len(partial) < len(whole)
     for graph, lines in partial.items():
-        assert lines == reference[graph], f"{graph} is half-written"
+        assert lines == whole[graph], f"{graph} is half-written"
 
     done = subprocess.run(import_command(store, source), capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
-    assert record_contents(store) == reference
+    assert record_contents(store) == whole

@@ -9,11 +9,13 @@ import sys
 import time
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 import yaml
 
-from lodfilm.store.embedded import EmbeddedStore
-from tests.conftest import BASE
+from lodfilm.store.base import RecordWrite
+from lodfilm.store.embedded import JOURNAL, EmbeddedStore, new_records
+from tests.conftest import BASE, SEED_PAGE, Cli
 
 MODIFIED = "<http://purl.org/dc/terms/modified>"
 COUNT = 2000  # films: enough that an import is still running when it is killed
@@ -92,3 +94,29 @@ def test_killed_import_leaves_whole_records_and_rerun_completes(
     done = subprocess.run(import_command(store, source), capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     assert record_contents(store) == whole
+
+
+def test_a_bulk_load_cut_short_is_taken_out_when_the_store_next_opens(cli: Cli, tmp_path: Path) -> None:
+    """The journal of new records names a batch whose load stopped half-way: the next writer removes what of it
+    reached the store, and keeps what earlier records state (here a country the seed also names)."""
+    store_dir = tmp_path / "store"
+    assert cli("import", "--store", store_dir, "--base", BASE, SEED_PAGE).exit_code == 0
+    before = record_contents(store_dir)
+    country = next(line for line in next(iter(before.values())) if "/country/" in line.split(" ")[0])
+    new_line = f"<{BASE}film/cut-short> <http://schema.org/name> \"Cut short\" ."
+    batch = new_records([RecordWrite(f"{BASE}record/cut-short", frozenset({country, new_line}), replaces=False)])
+    store = EmbeddedStore(store_dir)
+    (store_dir / JOURNAL).write_bytes(batch)
+    store._store.bulk_load(b"\n".join(batch.split(b"\n")[:3]), format=ox.RdfFormat.N_QUADS)  # 3 of its 4 quads
+    store.close()
+
+    assert record_contents(store_dir) == before  # opening as a writer recovers
+    assert not (store_dir / JOURNAL).exists()
+    reopened = EmbeddedStore(store_dir)
+    try:
+        default = {f"{q.subject} {q.predicate} {q.object} ."
+                   for q in reopened._store.quads_for_pattern(None, None, None, ox.DefaultGraph())}
+    finally:
+        reopened.close()
+    assert country in default
+    assert new_line not in default

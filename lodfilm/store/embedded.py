@@ -51,6 +51,8 @@ SCHEMA_SAME_AS = "http://schema.org/sameAs"
 
 KEEP_SNAPSHOTS = 3
 FLUSH_EVERY = 1000  # records written between flushes of RocksDB's memtables
+JOURNAL = "new-records.nq"  # the batch of new records being bulk-loaded, until it is wholly in
+COMPACT_AFTER = 1000  # records bulk-loaded before a checkpoint compacts the database first
 SNAPSHOT_GRACE_SECONDS = 120.0
 
 
@@ -77,6 +79,7 @@ class EmbeddedStore:
         self.read_only = read_only
         self._checked = time.monotonic()
         self._written = 0
+        self._bulk_loaded = 0
         try:
             if read_only:
                 snapshot = current_snapshot(path)
@@ -93,6 +96,7 @@ class EmbeddedStore:
             else:
                 database_path(path).mkdir(parents=True, exist_ok=True)
                 self._store = ox.Store(str(database_path(path)))
+                self._recover()
         except OSError as exc:
             message = str(exc)
             if "lock" in message.lower():
@@ -141,6 +145,11 @@ class EmbeddedStore:
         snapshots = self.path / "snapshots"
         snapshots.mkdir(parents=True, exist_ok=True)
         self._store.flush()
+        if self._bulk_loaded >= COMPACT_AFTER:
+            # Each bulk load adds a set of small index files; reading across hundreds of them halves the speed of
+            # scans and dumps (5,000 films: N-Triples dump 4.9 s before compaction, 2.4 s after; compaction 1.5 s).
+            self._store.optimize()
+            self._bulk_loaded = 0
         generation = time.strftime("%Y%m%dT%H%M%S", time.gmtime()) + f"-{time.time_ns() % 1_000_000_000:09d}"
         target = snapshots / generation
         try:
@@ -183,10 +192,8 @@ class EmbeddedStore:
             if drops or any(record.replaces for record in writes):
                 self._store.update(replacement(writes, drops))
             elif writes:
-                # Records new to the store need no deletes: one load of N-Quads (each record's graph, and its
-                # triples in the merged default graph) is one transaction too, and pyoxigraph parses N-Quads
-                # several times faster than the same triples in an INSERT DATA.
-                self._store.load(new_records(writes), format=ox.RdfFormat.N_QUADS)
+                self._load_new(new_records(writes))
+                self._bulk_loaded += len(writes)
             else:
                 return
             self._written += len(writes)
@@ -196,6 +203,42 @@ class EmbeddedStore:
                 self._written = 0
         except (OSError, SyntaxError) as exc:  # pragma: no cover - our own N-Triples always parse
             raise StoreError(f"writing to the store at {self.path} failed: {exc}") from None
+
+    def _load_new(self, data: bytes) -> None:
+        """Records new to the store need no deletes, so they go in through pyoxigraph's bulk loader, which writes
+        index files directly: 1 ms a film where a transaction takes 3.4 (RocksDB's per-key transaction cost).
+        The bulk loader is not a transaction, so the batch is first written to a journal; a writer that opens
+        the store finds it only if the load was cut short, and takes the batch out again (:meth:`_recover`).
+        Readers never see a part-loaded batch: they read checkpoints, taken after an import."""
+        journal = self.path / JOURNAL
+        pending = journal.with_suffix(".tmp")
+        with open(pending, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(pending, journal)  # the journal is whole or absent
+        self._store.bulk_load(data, format=ox.RdfFormat.N_QUADS)
+        journal.unlink()
+
+    def _recover(self) -> None:
+        """Take out a batch of new records whose load was cut short: every quad it may have written, except
+        default-graph triples that a record outside the batch states. Running it twice does no harm, so a recovery
+        that is itself cut short is simply run again by the next writer."""
+        journal = self.path / JOURNAL
+        if not journal.exists():
+            return
+        quads = list(ox.parse(path=journal, format=ox.RdfFormat.N_QUADS))
+        graphs = {q.graph_name for q in quads if isinstance(q.graph_name, ox.NamedNode)}
+        for quad in quads:
+            if isinstance(quad.graph_name, ox.DefaultGraph) and not any(
+                isinstance(other.graph_name, ox.NamedNode) and other.graph_name not in graphs
+                for other in self._store.quads_for_pattern(quad.subject, quad.predicate, quad.object, None)
+            ):
+                self._store.remove(quad)
+        for graph in graphs:
+            self._store.remove_graph(graph)
+        self._store.flush()
+        journal.unlink()
 
     def identifiers(self) -> Iterator[tuple[str, str]]:
         same_as = ox.NamedNode(SCHEMA_SAME_AS)

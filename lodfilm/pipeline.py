@@ -12,7 +12,7 @@ import datetime as dt
 import os
 from collections import deque
 from collections.abc import Callable, Iterable
-from concurrent.futures import Future
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -90,6 +90,7 @@ def run(
     rejected_files: set[Path] = set()
     now = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
     validator = Validator(workers)
+    writer = Writer(store) if store is not None else None
     # Batches being validated, oldest first: (its items, the records to drop with it, the validation's future).
     inflight: deque[tuple[list[Mapped | RecordError], list[str], Future[dict[int, tuple[str, str]]]]] = deque()
 
@@ -134,8 +135,8 @@ def run(
                 write = compare(item, store, report, now)
                 if write is not None:
                     writes.append(write)
-            if store is not None and (writes or dropped):
-                store.write(writes, dropped)
+            if writer is not None and (writes or dropped):
+                writer.write(writes, dropped)
 
     files = record_files(list(paths))
     for missing in (p for p in files if not p.exists()):
@@ -157,9 +158,10 @@ def run(
                 batch.append(map_record(result, path, multi, mapper, iris, keys))
                 if len(batch) >= BATCH:
                     submit()
-            if store is not None and multi:
+            if store is not None and writer is not None and multi:
                 submit()
                 drain()
+                writer.wait()
                 if path not in rejected_files:
                     # Records that left the file leave the store; never when some record here was rejected,
                     # since a rejected record's old version must stay.
@@ -174,9 +176,38 @@ def run(
         drain()
     finally:
         validator.close()
+        if writer is not None:
+            writer.close()
     if store is not None and (report.written or report.removed or not has_checkpoint(store)):
         store.checkpoint()
     return report
+
+
+class Writer:
+    """Writes batches to the store from a background thread, one at a time and in order, so the store's own work
+    (pyoxigraph and HTTP both release the GIL) overlaps reading and mapping the next batch. At most one batch
+    waits: a write's error is raised at the next write, or at :meth:`wait`."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._thread = ThreadPoolExecutor(1, thread_name_prefix="lodfilm-writer")
+        self._pending: Future[None] | None = None
+
+    def write(self, writes: list[RecordWrite], drops: list[str]) -> None:
+        self.wait()
+        self._pending = self._thread.submit(self.store.write, writes, drops)
+
+    def wait(self) -> None:
+        """Until the last batch is written (raising its error, if it failed)."""
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            pending.result()
+
+    def close(self) -> None:
+        try:
+            self.wait()
+        finally:
+            self._thread.shutdown(wait=True)
 
 
 def default_workers() -> int:

@@ -1,6 +1,7 @@
 """VALIDATE: each record's graph against the SHACL shapes in ``shapes/``, before anything is stored.
 
-Shapes are parsed once per process. A violation is reported as (field, message) where the field is the property
+Shapes are parsed (and compiled, :mod:`lodfilm.checks`) once per process; pyshacl judges the records the compiled
+checks flag. A violation is reported as (field, message) where the field is the property
 shape's ``sh:name`` — the record field a person would fix — so the CLI's one line names the field, not a path.
 """
 
@@ -105,7 +106,7 @@ def exit_with_parent(parent: int) -> None:
 
 class Validator:
     """Validates batches in worker processes so both cores work during a large import: the main process reads,
-    maps and writes while workers run pyshacl. The first batch is checked in-process (a small import never
+    maps and writes while workers run the checks. The first batch is checked in-process (a small import never
     pays for starting workers)."""
 
     def __init__(self, workers: int) -> None:

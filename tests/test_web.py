@@ -157,6 +157,17 @@ def test_conditional_request_answers_304(client: FlaskClient) -> None:
     assert since.status_code == 304
 
 
+def test_a_film_is_last_modified_when_its_newest_record_was_written(client: FlaskClient) -> None:
+    import email.utils
+
+    graph = rdflib.Graph().parse(data=text_of(client, "/film/illegal-2010.ttl"), format="turtle")
+    stamps = [o.toPython() for record in graph.subjects(SDO.about, rdflib.URIRef(f"{BASE}film/illegal-2010"))
+              for o in graph.objects(record, rdflib.URIRef("http://purl.org/dc/terms/modified"))]
+    assert stamps
+    header = client.get("/film/illegal-2010", headers={"Accept": "text/turtle"}).headers["Last-Modified"]
+    assert email.utils.parsedate_to_datetime(header) == max(stamps)
+
+
 def test_record_iri_dereferences_to_its_graph(client: FlaskClient) -> None:
     graph = rdflib.Graph().parse(data=text_of(client, "/record/illegal-2010-txt.ttl"), format="turtle")
     assert (rdflib.URIRef(f"{BASE}film/illegal-2010"), SDO.name, rdflib.Literal("Illégal")) in graph

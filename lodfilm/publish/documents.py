@@ -13,6 +13,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
 
@@ -355,12 +356,23 @@ def agent_view(graph: Graph, iri: str, kind: str) -> AgentView:
     return view
 
 
-def last_modified(graph: Graph, iri: str) -> dt.datetime | None:
-    """The newest ``dcterms:modified`` of the records about a film, when the document has them."""
-    stamps = [o.toPython() for record in graph.subjects(SDO.about, URIRef(iri))
-              for o in graph.objects(record, DCTERMS.modified) if isinstance(o, Literal)]
-    stamps = [s for s in stamps if isinstance(s, dt.datetime)]
-    return max(stamps) if stamps else None
+def last_modified(data: bytes, iri: str) -> dt.datetime | None:
+    """The newest ``dcterms:modified`` of the records about ``iri``, read from its document's N-Triples with
+    pyoxigraph's parser (every request for a resource asks, whatever the format: no rdflib graph for this)."""
+    about, modified = ox.NamedNode(f"{SDO}about"), ox.NamedNode(str(DCTERMS.modified))
+    target = ox.NamedNode(iri)
+    records: set[str] = set()
+    stamps: dict[str, dt.datetime] = {}
+    for t in ox.parse(data, format=ox.RdfFormat.N_TRIPLES):
+        if t.predicate == about and t.object == target:
+            records.add(str(t.subject))
+        elif t.predicate == modified and isinstance(t.object, ox.Literal):
+            try:
+                stamps[str(t.subject)] = dt.datetime.fromisoformat(t.object.value)
+            except ValueError:
+                continue
+    found = [stamp for record, stamp in stamps.items() if record in records]
+    return max(found) if found else None
 
 
 STATUS_ORDER = ("winner", "finalist", "official selection")

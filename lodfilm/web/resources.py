@@ -29,7 +29,7 @@ def resource(kind: str, key: str) -> Response:
     if data is None:
         abort(404, description=f"there is no {kind} {iri}")
     fmt, negotiated = chosen_format(explicit)
-    modified = here.cached(f"modified {iri}", lambda: documents.last_modified(documents.to_graph(data), iri))
+    modified = here.cached(f"modified {iri}", lambda: documents.last_modified(data, iri))
     body = rendered(f"{fmt.name} {iri}", lambda: render(kind, iri, data, fmt))
     return respond(body, fmt, negotiated=negotiated, iri=iri, modified=modified or here.store.modified)
 

@@ -83,7 +83,10 @@ def run(
     workers = default_workers() if workers is None else workers
     iris = Iris(base)
     mapper = Mapper(iris, Identities(store.identifiers() if store is not None else ()))
-    if store is not None:
+    # The records the store held when this import began: only those can be unchanged or replaced, or give a film
+    # its directors from an earlier import. (Into a new store, no record costs a lookup.)
+    known = set(store.record_graphs(iris.record(""))) if store is not None else set()
+    if store is not None and known:
         mapper.stored_directors = lambda film, record: stored_directors(store, film, record)
     batch: list[Mapped | RecordError] = []
     drops: list[str] = []
@@ -132,7 +135,7 @@ def run(
                         on_note(note)
                 if on_valid is not None:
                     on_valid(item.film_iri, item.graph.graph())
-                write = compare(item, store, report, now)
+                write = compare(item, store if item.graph_iri in known else None, report, now)
                 if write is not None:
                     writes.append(write)
             if writer is not None and (writes or dropped):
@@ -264,7 +267,8 @@ def map_record(
 
 
 def compare(item: Mapped, store: Store | None, report: Report, now: str) -> RecordWrite | None:
-    """The write a valid record needs, or None when the store holds it already."""
+    """The write a valid record needs, or None when the store holds it already (``store`` is None for a record
+    the store did not hold when the import began, and for a validation)."""
     lines = item.lines
     stored: set[str] = set()
     if store is not None:

@@ -30,8 +30,6 @@ from lodfilm.vocab import Terms
 SDO, FIAF, PROV, DCTERMS, RDF, RDFS, XSD = (
     Terms(str(ns)) for ns in (vocab.SDO, vocab.FIAF, vocab.PROV, vocab.DCTERMS, vocab.RDF, vocab.RDFS, vocab.XSD)
 )
-URIRef = ox.NamedNode
-Subject = ox.NamedNode
 
 
 class Row(NamedTuple):
@@ -106,9 +104,6 @@ class RecordGraph:
     def add(self, triple: tuple[ox.NamedNode, ox.NamedNode, ox.NamedNode | ox.Literal]) -> None:
         self.lines.add(f"{triple[0]} {triple[1]} {triple[2]} .")
 
-    def __len__(self) -> int:
-        return len(self.lines)
-
     def ntriples(self) -> bytes:
         return "\n".join(sorted(self.lines)).encode()
 
@@ -119,10 +114,6 @@ class RecordGraph:
 
 def text(value: str, language: str | None) -> ox.Literal:
     return ox.Literal(value, language=language) if language else ox.Literal(value)
-
-
-def literal(value: str) -> ox.Literal:
-    return ox.Literal(value)
 
 
 def duration(minutes: int) -> ox.Literal:
@@ -184,24 +175,24 @@ class Mapper:
     def map(self, film: Film, record_iri: str, file_name: str) -> tuple[str, RecordGraph]:
         """(film IRI, graph) for one record. ``record_iri`` names the graph and the record node in it."""
         g = RecordGraph()
-        f = URIRef(self.film_iri(film, record_iri))
+        f = ox.NamedNode(self.film_iri(film, record_iri))
         g.add((f, RDF.type, SDO.Movie))
         g.add((f, SDO.name, text(film.title, film.title_language)))
         for alt in film.alternate_titles:
             g.add((f, SDO.alternateName, text(alt.text, alt.language)))
         for iri in identifier_iris(film, "title"):
-            g.add((f, SDO.sameAs, URIRef(iri)))
+            g.add((f, SDO.sameAs, ox.NamedNode(iri)))
         for field_name, prop in PEOPLE.items():
             for person in getattr(film, field_name):
                 g.add((f, prop, self.person(g, person)))
         for org in [*film.production_companies, *film.coproduction_companies]:
             g.add((f, SDO.productionCompany, self.organisation(g, org)))
         for code in film.countries:
-            country = URIRef(self.iris.country(code))
+            country = ox.NamedNode(self.iris.country(code))
             g.add((f, SDO.countryOfOrigin, country))
             g.add((country, RDF.type, SDO.Country))
             g.add((country, SDO.name, ox.Literal(country_name(code), language="en")))
-            g.add((country, SDO.identifier, literal(code)))
+            g.add((country, SDO.identifier, ox.Literal(code)))
         if film.runtime_minutes is not None:
             g.add((f, SDO.duration, duration(film.runtime_minutes)))
         if film.year is not None:
@@ -217,48 +208,48 @@ class Mapper:
         for org in film.world_sales:
             self.crew(g, f, CrewCredit(role="World sales", organisation=org))
         if film.trailer:
-            video = URIRef(f"{f.value}#trailer")
+            video = ox.NamedNode(f"{f.value}#trailer")
             g.add((f, SDO.trailer, video))
             g.add((video, RDF.type, SDO.VideoObject))
-            g.add((video, SDO.embedUrl, URIRef(film.trailer)))
+            g.add((video, SDO.embedUrl, ox.NamedNode(film.trailer)))
             thumbnail = youtube_thumbnail(film.trailer)
             if thumbnail:  # exact, not invented: YouTube serves this image for the video id in the URL
-                g.add((video, SDO.thumbnailUrl, URIRef(thumbnail)))
+                g.add((video, SDO.thumbnailUrl, ox.NamedNode(thumbnail)))
         if film.image:
-            g.add((f, SDO.image, URIRef(film.image)))
+            g.add((f, SDO.image, ox.NamedNode(film.image)))
         for link in film.links:
-            g.add((f, RDFS.seeAlso, URIRef(link)))
+            g.add((f, RDFS.seeAlso, ox.NamedNode(link)))
         for selection in film.selections:
             self.selection(g, f, selection)
-        self.provenance(g, f, film.sources, URIRef(record_iri), file_name)
+        self.provenance(g, f, film.sources, ox.NamedNode(record_iri), file_name)
         return f.value, g
 
-    def person(self, g: RecordGraph, person: Person) -> URIRef:
+    def person(self, g: RecordGraph, person: Person) -> ox.NamedNode:
         same = identifier_iris(person, "name")
-        node = URIRef(self.person_iri(person))
+        node = ox.NamedNode(self.person_iri(person))
         g.add((node, RDF.type, SDO.Person))
-        g.add((node, SDO.name, literal(person.name)))
+        g.add((node, SDO.name, ox.Literal(person.name)))
         for iri in same:
-            g.add((node, SDO.sameAs, URIRef(iri)))
+            g.add((node, SDO.sameAs, ox.NamedNode(iri)))
         if person.description:
             g.add((node, SDO.description, text(person.description, person.description_language)))
         return node
 
-    def organisation(self, g: RecordGraph, org: Organisation) -> URIRef:
+    def organisation(self, g: RecordGraph, org: Organisation) -> ox.NamedNode:
         same = identifier_iris(org, "company")
-        node = URIRef(self.identities.resolve(self.iris.organization(slug(org.name)), same))
+        node = ox.NamedNode(self.identities.resolve(self.iris.organization(slug(org.name)), same))
         g.add((node, RDF.type, SDO.Organization))
-        g.add((node, SDO.name, literal(org.name)))
+        g.add((node, SDO.name, ox.Literal(org.name)))
         for iri in same:
-            g.add((node, SDO.sameAs, URIRef(iri)))
+            g.add((node, SDO.sameAs, ox.NamedNode(iri)))
         for attr, prop in (("telephone", SDO.telephone), ("fax", SDO.faxNumber), ("email", SDO.email)):
             value = getattr(org, attr)
             if value:
-                g.add((node, prop, literal(value)))
+                g.add((node, prop, ox.Literal(value)))
         if org.url:
-            g.add((node, SDO.url, URIRef(org.url)))
+            g.add((node, SDO.url, ox.NamedNode(org.url)))
         if org.address:
-            address = URIRef(f"{node.value}#address")
+            address = ox.NamedNode(f"{node.value}#address")
             g.add((node, SDO.address, address))
             g.add((address, RDF.type, SDO.PostalAddress))
             for attr, prop in (
@@ -270,76 +261,76 @@ class Mapper:
             ):
                 value = getattr(org.address, attr)
                 if value:
-                    g.add((address, prop, literal(value)))
+                    g.add((address, prop, ox.Literal(value)))
         return node
 
-    def cast(self, g: RecordGraph, film: URIRef, credit: CastCredit) -> None:
+    def cast(self, g: RecordGraph, film: ox.NamedNode, credit: CastCredit) -> None:
         actor = self.person(g, credit.person)
-        role = URIRef(f"{film.value}#cast-{actor.value.rsplit('/', 1)[-1]}")
+        role = ox.NamedNode(f"{film.value}#cast-{actor.value.rsplit('/', 1)[-1]}")
         g.add((film, SDO.actor, role))
         g.add((role, RDF.type, SDO.PerformanceRole))
         g.add((role, SDO.actor, actor))
         if credit.character:
-            g.add((role, SDO.characterName, literal(credit.character)))
+            g.add((role, SDO.characterName, ox.Literal(credit.character)))
 
-    def crew(self, g: RecordGraph, film: URIRef, credit: CrewCredit) -> None:
+    def crew(self, g: RecordGraph, film: ox.NamedNode, credit: CrewCredit) -> None:
         agent: ox.NamedNode
         if credit.person is not None:
             agent = self.person(g, credit.person)
         else:
             assert credit.organisation is not None
             agent = self.organisation(g, credit.organisation)
-        role = URIRef(f"{film.value}#{slug(credit.role)}-{agent.value.rsplit('/', 1)[-1]}")
+        role = ox.NamedNode(f"{film.value}#{slug(credit.role)}-{agent.value.rsplit('/', 1)[-1]}")
         g.add((film, SDO.contributor, role))
         g.add((role, RDF.type, SDO.Role))
-        g.add((role, SDO.roleName, literal(credit.role)))
+        g.add((role, SDO.roleName, ox.Literal(credit.role)))
         fiaf_class = fiaf_class_for(credit.role)
         if fiaf_class:  # the credit named by its FIAFcore activity class, beside the label as printed
-            g.add((role, SDO.roleName, URIRef(fiaf_class)))
+            g.add((role, SDO.roleName, ox.NamedNode(fiaf_class)))
         else:
             self.unclassified.append(credit.role)
         g.add((role, SDO.contributor, agent))
 
-    def selection(self, g: RecordGraph, film: URIRef, selection: Selection) -> None:
+    def selection(self, g: RecordGraph, film: ox.NamedNode, selection: Selection) -> None:
         """A film's part in a prize edition, with FIAFcore's meaning: an award-or-nomination event that names the
         award, says whether it was a nomination only, and what was achieved. ``schema:award`` (which means *won*)
         only for winners."""
         edition_name = f"{selection.prize} {selection.year}"
-        prize = URIRef(self.iris.award(slug(selection.prize)))
-        edition = URIRef(self.iris.award(f"{slug(selection.prize)}-{selection.year}"))
-        part = URIRef(f"{film.value}#award-{slug(edition_name)}")
+        prize = ox.NamedNode(self.iris.award(slug(selection.prize)))
+        edition = ox.NamedNode(self.iris.award(f"{slug(selection.prize)}-{selection.year}"))
+        part = ox.NamedNode(f"{film.value}#award-{slug(edition_name)}")
         g.add((prize, RDF.type, SDO.EventSeries))
-        g.add((prize, SDO.name, literal(selection.prize)))
+        g.add((prize, SDO.name, ox.Literal(selection.prize)))
         g.add((edition, RDF.type, SDO.Event))
-        g.add((edition, SDO.name, literal(edition_name)))
+        g.add((edition, SDO.name, ox.Literal(edition_name)))
         g.add((edition, SDO.superEvent, prize))
         g.add((film, SDO.subjectOf, part))
         g.add((part, RDF.type, FIAF.AwardOrNominationEvent))
         g.add((part, RDF.type, SDO.Event))
         g.add((part, SDO.superEvent, edition))
-        g.add((part, FIAF.hasAwardName, literal(edition_name)))
-        g.add((part, FIAF.hasAchievement, literal(selection.status)))
+        g.add((part, FIAF.hasAwardName, ox.Literal(edition_name)))
+        g.add((part, FIAF.hasAchievement, ox.Literal(selection.status)))
         nomination_only = "false" if selection.status == "winner" else "true"
         g.add((part, FIAF.nominationOnly, ox.Literal(nomination_only, datatype=XSD.boolean)))
         if selection.status == "winner":
-            g.add((film, SDO.award, literal(edition_name)))
+            g.add((film, SDO.award, ox.Literal(edition_name)))
 
     def provenance(
-        self, g: RecordGraph, film: URIRef, sources: list[Source], record: URIRef, file_name: str
+        self, g: RecordGraph, film: ox.NamedNode, sources: list[Source], record: ox.NamedNode, file_name: str
     ) -> None:
         """The record node (the named graph's own IRI) says what it describes and where its facts came from."""
         g.add((record, RDF.type, PROV.Entity))
         g.add((record, SDO.about, film))
-        g.add((record, DCTERMS.source, literal(file_name)))
+        g.add((record, DCTERMS.source, ox.Literal(file_name)))
         for index, source in enumerate(sources, start=1):
-            page = URIRef(source.url)
+            page = ox.NamedNode(source.url)
             g.add((film, SDO.subjectOf, page))
             g.add((page, RDF.type, SDO.WebPage))
             g.add((record, PROV.wasDerivedFrom, page))
             if source.publisher is not None:
                 g.add((page, SDO.publisher, self.organisation(g, source.publisher)))
             if source.retrieved is not None:
-                retrieval = URIRef(f"{record.value}#retrieval-{index}")
+                retrieval = ox.NamedNode(f"{record.value}#retrieval-{index}")
                 g.add((record, PROV.wasGeneratedBy, retrieval))
                 g.add((retrieval, RDF.type, PROV.Activity))
                 g.add((retrieval, PROV.used, page))

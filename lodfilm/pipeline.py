@@ -60,7 +60,6 @@ class Mapped:
     graph_iri: str
     film_iri: str
     graph: RecordGraph
-    lines: frozenset[str]
     notes: list[str] = field(default_factory=list)
 
 
@@ -106,7 +105,7 @@ def run(
     def submit() -> None:
         """Send the batch to be validated; finish the oldest batches while too many are in flight."""
         mapped = [item for item in batch if isinstance(item, Mapped)]
-        records = ["\n".join(item.lines).encode() for item in mapped]
+        records = ["\n".join(item.graph.lines).encode() for item in mapped]
         inflight.append((list(batch), list(drops), validator.submit(records)))
         batch.clear()
         drops.clear()
@@ -263,13 +262,13 @@ def map_record(
     notes = [f"{path}: {result.ref.label}: crew: no FIAF class for the credit {label!r}; kept as text"
              for label in dict.fromkeys(mapper.unclassified)]
     mapper.unclassified.clear()
-    return Mapped(path, result.ref.label, graph_iri, film_iri, graph, frozenset(graph.lines), notes)
+    return Mapped(path, result.ref.label, graph_iri, film_iri, graph, notes)
 
 
 def compare(item: Mapped, store: Store | None, report: Report, now: str) -> RecordWrite | None:
     """The write a valid record needs, or None when the store holds it already (``store`` is None for a record
     the store did not hold when the import began, and for a validation)."""
-    lines = item.lines
+    lines = frozenset(item.graph.lines)
     stored: set[str] = set()
     if store is not None:
         stored = {line for line in store.record_triples(item.graph_iri) if f"> {MODIFIED} " not in line}

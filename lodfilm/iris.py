@@ -16,14 +16,17 @@ import hashlib
 import re
 import unicodedata
 from collections.abc import Iterable
+from functools import lru_cache
 
 from lodfilm.vocab import IDENTIFIER_IRIS
 
 MAX_SLUG = 80
 
 
+@lru_cache(maxsize=1 << 16)
 def slug(text: str) -> str:
-    """A readable, stable path segment for ``text``; never empty."""
+    """A readable, stable path segment for ``text``; never empty. Cached: an import slugs the same names (prolific
+    people, countries, crew labels) thousands of times, and Unicode normalisation is a third of mapping's cost."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     kept = "".join(c for c in decomposed if not unicodedata.combining(c))
     out = re.sub(r"[^\w]+|_", "-", unicodedata.normalize("NFC", kept)).strip("-")

@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 import csv
+import gzip
 import io
 import json
 import subprocess
 import sys
+import threading
 import xml.etree.ElementTree as ET
+import zlib
 from pathlib import Path
+from typing import IO
 
 import jsonschema
 import pytest
 import rdflib
 import yaml
 
+from lodfilm.publish.dumps import write_atomically
 from tests.conftest import BASE, SEED_PAGE, SEED_YAML, Cli
 
 DIRECTORS = "SELECT ?name WHERE { ?f schema:director ?p . ?p schema:name ?name }"
@@ -137,6 +142,41 @@ def test_dump_to_a_file(cli: Cli, filled: Path, tmp_path: Path) -> None:
     graph = rdflib.Graph().parse(out, format="turtle")
     assert result.stderr == f"{len(graph)} triples written to {out}\n"
     assert not list(out.parent.glob("*.part"))
+
+
+def test_gzip_dump_is_one_gzip_stream_of_every_triple(cli: Cli, filled: Path, tmp_path: Path) -> None:
+    out = tmp_path / "dump.nt.gz"
+    result = cli("dump", "--store", filled, "--format", "nt", "--output", out)
+    reader = zlib.decompressobj(31)
+    data = reader.decompress(out.read_bytes())
+    assert reader.eof and reader.unused_data == b""  # one gzip member, whole
+    graph = rdflib.Graph().parse(data=data, format="nt")
+    assert result.stderr == f"{len(graph)} triples written to {out}\n" and len(graph) > 150
+
+
+def test_compressed_write_keeps_every_byte_across_chunks(tmp_path: Path) -> None:
+    pieces = [bytes([i % 251]) * (i * 997 % 70_000) for i in range(200)]  # ~7 MB in uneven writes
+
+    def write(out: IO[bytes]) -> int:
+        for piece in pieces:
+            out.write(piece)
+        return len(pieces)
+
+    target = tmp_path / "big.gz"
+    assert write_atomically(target, write, compress=True) == 200
+    assert gzip.decompress(target.read_bytes()) == b"".join(pieces)
+
+
+def test_failed_compressed_write_leaves_no_file_and_no_thread(tmp_path: Path) -> None:
+    def write(out: IO[bytes]) -> int:
+        out.write(b"x" * (3 << 20))
+        raise OSError("the store went away")
+
+    target = tmp_path / "dump.nt.gz"
+    with pytest.raises(OSError, match="the store went away"):
+        write_atomically(target, write, compress=True)
+    assert list(tmp_path.iterdir()) == []
+    assert not [t for t in threading.enumerate() if t.name == "lodfilm-gzip"]
 
 
 def test_validate_stores_nothing(cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -103,5 +103,6 @@ def test_runner_end_to_end(tmp_path: Path) -> None:
             assert result["pages"][kind][phase]["requests_per_s"] > 0
             assert result["pages"][kind][phase]["p99_ms"] >= result["pages"][kind][phase]["p50_ms"]
     assert result["targets"] and result["server"]["peak_rss_mb"] > 0
+    assert result["server"]["empty_query"]["p50_ms"] > 0  # the fixed cost of a query over HTTP
     assert (ROOT / "bench" / "README.md").read_bytes() == readme  # a run elsewhere leaves the README alone
     assert not list((ROOT / "bench" / "results").glob("*-40.json"))

@@ -11,6 +11,8 @@ import pyoxigraph as ox
 import pytest
 import rdflib
 
+from lodfilm.store.base import RecordWrite
+from lodfilm.store.embedded import EmbeddedStore, new_records
 from tests.conftest import (
     BASE,
     LUX_TABLE,
@@ -211,6 +213,58 @@ def test_a_film_stated_by_two_records_keeps_facts_when_one_goes(cli: Cli, store_
     f = f"<{BASE}film/illegal-2010>"
     assert ask(cli, store_dir, f'ASK {{ {f} schema:name "Illégal" ; schema:countryOfOrigin ?c }}')
     assert select(cli, store_dir, f"SELECT (COUNT(*) AS ?n) WHERE {{ {f} schema:director ?d }}") == [{"n": "1"}]
+
+
+SHARED = f'<{BASE}country/fr> <http://schema.org/name> "France" .'
+
+
+def record(name: str, *lines: str) -> RecordWrite:
+    return RecordWrite(f"{BASE}record/{name}", frozenset(lines), replaces=False)
+
+
+def default_graph(store: EmbeddedStore) -> set[str]:
+    return {f"{q.subject} {q.predicate} {q.object} ."
+            for q in store._store.quads_for_pattern(None, None, None, ox.DefaultGraph())}
+
+
+def test_new_records_state_each_triple_in_their_graph_and_once_in_the_merge() -> None:
+    a = record("a", SHARED, f'<{BASE}film/a> <http://schema.org/name> "A ." .')  # a literal ending " ."
+    b = record("b", SHARED, f"<{BASE}film/b> <http://schema.org/name> \"B\\nline two\" .")
+    quads = list(ox.parse(new_records([a, b]), format=ox.RdfFormat.N_QUADS))
+    by_graph: dict[str, list[str]] = {}
+    for q in quads:
+        graph = q.graph_name.value if isinstance(q.graph_name, ox.NamedNode) else "default"
+        by_graph.setdefault(graph, []).append(f"{q.subject} {q.predicate} {q.object} .")
+    assert sorted(by_graph[a.graph]) == sorted(a.triples) and sorted(by_graph[b.graph]) == sorted(b.triples)
+    assert sorted(by_graph["default"]) == sorted(a.triples | b.triples)  # the shared triple once
+    skipping = list(ox.parse(new_records([a, b], merged={SHARED}), format=ox.RdfFormat.N_QUADS))
+    assert len(skipping) == len(quads) - 1 and SHARED not in {
+        f"{q.subject} {q.predicate} {q.object} ." for q in skipping if isinstance(q.graph_name, ox.DefaultGraph)}
+
+
+def test_a_triple_loaded_dropped_and_stated_again_is_in_the_merge(tmp_path: Path) -> None:
+    """A writer does not reload triples it loaded lately; a drop in between takes them out, so it must."""
+    store = EmbeddedStore(tmp_path / "store")
+    try:
+        store.write([record("a", SHARED)])
+        store.write([], drops=[f"{BASE}record/a"])
+        assert SHARED not in default_graph(store)
+        store.write([record("c", SHARED, f'<{BASE}film/c> <http://schema.org/name> "C" .')])
+        assert SHARED in default_graph(store)
+    finally:
+        store.close()
+
+
+def test_a_triple_two_new_records_state_stays_when_one_goes(tmp_path: Path) -> None:
+    store = EmbeddedStore(tmp_path / "store")
+    try:
+        store.write([record("a", SHARED)])
+        store.write([record("b", SHARED)])  # loaded without the merged triple, which "a" loaded already
+        store.write([], drops=[f"{BASE}record/a"])
+        assert SHARED in default_graph(store)
+        assert store.record_triples(f"{BASE}record/b") == {SHARED}
+    finally:
+        store.close()
 
 
 @pytest.mark.parametrize("fmt", ["nt", "ttl", "jsonld"])

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import threading
 from collections import deque
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -88,13 +89,16 @@ def run(
     if store is not None and known:
         mapper.stored_directors = lambda film, record: stored_directors(store, film, record)
     batch: list[Mapped | RecordError] = []
-    drops: list[str] = []
     rejected_files: set[Path] = set()
+    # Files of several records, once read: (records read up to its end, the file, its records' graphs). When every
+    # record up to its end is judged, records the file no longer holds leave the store.
+    file_ends: deque[tuple[int, Path, set[str]]] = deque()
+    judged = 0
     now = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
     validator = Validator(workers)
     writer = Writer(store) if store is not None else None
-    # Batches being validated, oldest first: (its items, the records to drop with it, the validation's future).
-    inflight: deque[tuple[list[Mapped | RecordError], list[str], Future[dict[int, tuple[str, str]]]]] = deque()
+    # Batches being validated, oldest first: (its items, the validation's future).
+    inflight: deque[tuple[list[Mapped | RecordError], Future[dict[int, tuple[str, str]]]]] = deque()
 
     def reject(error: RecordError, path: Path) -> None:
         rejected_files.add(path)
@@ -106,15 +110,15 @@ def run(
         """Send the batch to be validated; finish the oldest batches while too many are in flight."""
         mapped = [item for item in batch if isinstance(item, Mapped)]
         records = ["\n".join(item.graph.lines).encode() for item in mapped]
-        inflight.append((list(batch), list(drops), validator.submit(records)))
+        inflight.append((list(batch), validator.submit(records)))
         batch.clear()
-        drops.clear()
         drain(keep=max(1, workers + 1))
 
     def drain(keep: int = 0) -> None:
         """Report and write validated batches, in the order they were read, until ``keep`` are left in flight."""
+        nonlocal judged
         while len(inflight) > keep:
-            items, dropped, future = inflight.popleft()
+            items, future = inflight.popleft()
             problems = future.result()
             mapped = [item for item in items if isinstance(item, Mapped)]
             position = {id(item): index for index, item in enumerate(mapped)}
@@ -137,6 +141,18 @@ def run(
                 write = compare(item, store if item.graph_iri in known else None, report, now)
                 if write is not None:
                     writes.append(write)
+            judged += len(items)
+            dropped = []
+            while file_ends and file_ends[0][0] <= judged:
+                _, path, current = file_ends.popleft()
+                if path not in rejected_files:
+                    # Records that left the file leave the store; never when some record here was rejected,
+                    # since a rejected record's old version must stay. (Only the store's records from before
+                    # this import can have left; those of this import are in ``current``.)
+                    prefix = iris.record(slug(path.name)) + "/"
+                    stale = sorted(g for g in known if g.startswith(prefix) and g not in current)
+                    dropped.extend(stale)
+                    report.removed += len(stale)
             if writer is not None and (writes or dropped):
                 writer.write(writes, dropped)
 
@@ -160,18 +176,8 @@ def run(
                 batch.append(map_record(result, path, multi, mapper, iris, keys))
                 if len(batch) >= BATCH:
                     submit()
-            if store is not None and writer is not None and multi:
-                submit()
-                drain()
-                writer.wait()
-                if path not in rejected_files:
-                    # Records that left the file leave the store; never when some record here was rejected,
-                    # since a rejected record's old version must stay.
-                    prefix = iris.record(slug(path.name)) + "/"
-                    current = {iris.record(k) for k in keys}
-                    stale = [g for g in store.record_graphs(prefix) if g not in current]
-                    drops.extend(stale)
-                    report.removed += len(stale)
+            if store is not None and multi:
+                file_ends.append((report.read, path, {iris.record(k) for k in keys}))
             bar.update(1)
     try:
         submit()
@@ -187,23 +193,37 @@ def run(
 
 class Writer:
     """Writes batches to the store from a background thread, one at a time and in order, so the store's own work
-    (pyoxigraph and HTTP both release the GIL) overlaps reading and mapping the next batch. At most one batch
-    waits: a write's error is raised at the next write, or at :meth:`wait`."""
+    (pyoxigraph and HTTP both release the GIL) overlaps reading and mapping what follows. Up to ``DEPTH`` batches
+    wait their turn, so the store keeps working while a large file is parsed (a YAML file of 1,000 films takes
+    ~1.5 s) and reading goes on while the store loads. A write's error is raised at a later write, or at
+    :meth:`wait`; nothing after a failed write is written."""
+
+    DEPTH = 4
 
     def __init__(self, store: Store) -> None:
         self.store = store
         self._thread = ThreadPoolExecutor(1, thread_name_prefix="lodfilm-writer")
-        self._pending: Future[None] | None = None
+        self._pending: deque[Future[None]] = deque()
+        self._failed = threading.Event()
 
     def write(self, writes: list[RecordWrite], drops: list[str]) -> None:
-        self.wait()
-        self._pending = self._thread.submit(self.store.write, writes, drops)
+        while len(self._pending) >= self.DEPTH or (self._pending and self._pending[0].done()):
+            self._pending.popleft().result()
+        self._pending.append(self._thread.submit(self._write, writes, drops))
+
+    def _write(self, writes: list[RecordWrite], drops: list[str]) -> None:
+        if self._failed.is_set():  # an earlier batch failed: write nothing after it
+            return
+        try:
+            self.store.write(writes, drops)
+        except BaseException:
+            self._failed.set()
+            raise
 
     def wait(self) -> None:
-        """Until the last batch is written (raising its error, if it failed)."""
-        pending, self._pending = self._pending, None
-        if pending is not None:
-            pending.result()
+        """Until every batch given is written (raising the first error, if a write failed)."""
+        while self._pending:
+            self._pending.popleft().result()
 
     def close(self) -> None:
         try:

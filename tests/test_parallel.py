@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
+from typing import Any
 
+import pytest
 import yaml
 
 from lodfilm import pipeline
+from lodfilm.errors import StoreError
 from lodfilm.store import open_store
+from lodfilm.store.base import RecordWrite
 
 BASE = "http://films.example.org/"
 
@@ -47,3 +51,34 @@ def test_worker_validation_imports_the_same_as_in_process(tmp_path: Path) -> Non
     assert [e.record for e in alone.errors] == ["Film 5 (record 6)", "Film 430 (record 431)"]
     assert parallel.written == alone.written == 448
     assert parallel_dump == alone_dump
+
+
+class FailingStore:
+    """A real store whose third write fails (a full disk, say)."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.calls = 0
+
+    def write(self, writes: list[RecordWrite], drops: list[str]) -> None:
+        self.calls += 1
+        if self.calls == 3:
+            raise StoreError("writing to the store failed: no space left on device")
+        self.inner.write(writes, drops)
+
+
+def test_a_failed_write_stops_the_writes_after_it_and_is_raised(tmp_path: Path) -> None:
+    store = open_store(tmp_path / "store")
+    failing = FailingStore(store)
+    writer = pipeline.Writer(failing)  # type: ignore[arg-type]
+    batches = [[RecordWrite(f"{BASE}record/r{i}", frozenset({f'<{BASE}film/f{i}> <{BASE}p> "{i}" .'}),
+                            replaces=False)] for i in range(6)]
+    try:
+        with pytest.raises(StoreError, match="no space left"):
+            for batch in batches:
+                writer.write(batch, [])
+            writer.wait()
+        writer.close()
+        assert store.record_graphs(f"{BASE}record/") == [f"{BASE}record/r0", f"{BASE}record/r1"]
+    finally:
+        store.close()

@@ -12,9 +12,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import yaml
 from click.testing import CliRunner, Result
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from lodfilm.cli import main
+from lodfilm.records.structured import MAYBE_ANCHOR
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED_PAGE = ROOT / "data" / "illegal-2010.txt"
@@ -401,3 +405,31 @@ def test_console_script_rejects_bad_page_without_traceback(tmp_path: Path) -> No
     ]
     assert "4 records read: 2 stored, 0 unchanged, 2 rejected" in done.stdout
     assert titles(store) == GOOD_TITLES
+
+
+scalars = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=12)
+
+
+@st.composite
+def shared_documents(draw: st.DrawFn) -> str:
+    """YAML texts in which PyYAML writes anchors and aliases (an object used twice), in block and flow style,
+    with or without tags, a document start and a byte-order mark."""
+    shared = draw(st.one_of(st.lists(scalars, min_size=1, max_size=3),
+                            st.dictionaries(scalars, scalars, min_size=1, max_size=3)))
+    extra = draw(st.lists(scalars, max_size=3))
+    document = draw(st.sampled_from([
+        {"title": shared, "directors": [shared, *extra]},
+        [extra, shared, {"x": shared}],
+        {"a": {"b": [shared]}, "c": shared},
+    ]))
+    text = yaml.dump(document, allow_unicode=draw(st.booleans()), default_flow_style=draw(st.sampled_from(
+        [None, True, False])), explicit_start=draw(st.booleans()), canonical=draw(st.booleans()))
+    return ("\ufeff" if draw(st.booleans()) else "") + text
+
+
+@settings(max_examples=300, deadline=None)
+@given(shared_documents())
+def test_every_anchor_libyaml_finds_is_seen_before_the_scan(text: str) -> None:
+    tokens = list(yaml.scan(text, Loader=yaml.SafeLoader))
+    assert any(isinstance(t, yaml.AnchorToken | yaml.AliasToken) for t in tokens)
+    assert MAYBE_ANCHOR.search(text)

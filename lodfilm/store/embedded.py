@@ -29,7 +29,6 @@ import os
 import shutil
 import time
 from collections.abc import Iterable, Iterator
-from collections.abc import Set as AbstractSet
 from pathlib import Path
 from typing import IO, Any, cast
 
@@ -81,7 +80,6 @@ class EmbeddedStore:
         self._checked = time.monotonic()
         self._written = 0
         self._bulk_loaded = 0
-        self._recent = Recent()
         try:
             if read_only:
                 snapshot = current_snapshot(path)
@@ -192,12 +190,9 @@ class EmbeddedStore:
         writes, drops = list(writes), list(drops)
         try:
             if drops or any(record.replaces for record in writes):
-                self._recent.clear()  # a replacement takes triples out of the default graph
                 self._store.update(replacement(writes, drops))
             elif writes:
-                lines = set().union(*(record.triples for record in writes))
-                self._load_new(new_records(writes, self._recent.seen(lines)))
-                self._recent.update(lines)
+                self._load_new(new_records(writes))
                 self._bulk_loaded += len(writes)
             else:
                 return
@@ -330,43 +325,16 @@ def replacement(writes: list[RecordWrite], drops: list[str]) -> str:
     return " ;\n".join(parts)
 
 
-def new_records(writes: list[RecordWrite], merged: AbstractSet[str] = frozenset()) -> bytes:
-    """Records new to the store as N-Quads: each triple in its record's graph, and in the default graph once —
-    unless it is in ``merged``, triples the default graph is known to hold already."""
-    default = set().union(*(record.triples for record in writes)) - merged
+def new_records(writes: list[RecordWrite]) -> bytes:
+    """Records new to the store as N-Quads: each triple in its record's graph, and once in the default graph
+    however many records of the batch state it (people, companies and countries recur: a tenth fewer quads)."""
+    default = set().union(*(record.triples for record in writes))
     named = [
         # Each line is "<s> <p> o ." with no newline inside (N-Triples escapes them), so " .\n" ends a line.
         ("\n".join(record.triples) + "\n").replace(" .\n", f" <{record.graph}> .\n")
         for record in writes
     ]
     return ("\n".join(default) + "\n" + "".join(named)).encode()
-
-
-class Recent:
-    """Default-graph triples this writer bulk-loaded lately, so later batches need not load them again: people,
-    companies and countries recur across films, and a third of a batch's default-graph triples are repeats
-    (10,000 generated films: 30% could be skipped, 26% are with this bound). Bounded: two generations of at most
-    ``size`` lines; a line seen again moves to the newest, and the oldest is dropped when the newest is full."""
-
-    def __init__(self, size: int = 150_000) -> None:
-        self.size = size
-        self._new: set[str] = set()
-        self._old: set[str] = set()
-
-    def seen(self, lines: set[str]) -> set[str]:
-        """Those of ``lines`` loaded lately."""
-        moved = lines & self._old
-        self._new |= moved
-        return (lines & self._new) | moved
-
-    def update(self, lines: Iterable[str]) -> None:
-        self._new.update(lines)
-        if len(self._new) >= self.size:
-            self._old, self._new = self._new, set()
-
-    def clear(self) -> None:
-        self._new.clear()
-        self._old.clear()
 
 
 class _Counter(io.RawIOBase):

@@ -202,6 +202,25 @@ def test_row_removed_from_a_table_leaves_the_store(cli: Cli, store_dir: Path, tm
     assert not ask(cli, store_dir, 'ASK { ?f schema:name "Illégal" }')
 
 
+def test_a_table_with_a_rejected_row_keeps_its_removed_rows(cli: Cli, store_dir: Path, tmp_path: Path) -> None:
+    """Records leave with their rows only when every row of the file is accepted: a rejected row's old version,
+    and rows that are gone, stay until the file imports cleanly."""
+    table = tmp_path / "lux-selection.csv"
+    shutil.copy(LUX_TABLE, table)
+    assert cli("import", "--store", store_dir, "--base", BASE, table).exit_code == 0
+    lines = table.read_text(encoding="utf-8").splitlines(keepends=True)
+    kept = [line for line in lines if "Illégal" not in line]
+    broken = next(i for i, line in enumerate(kept) if "The Edge of Heaven" in line)
+    kept[broken] = kept[broken].replace("Germany | Turkey", "Narnia")
+    table.write_text("".join(kept), encoding="utf-8")
+    result = cli("import", "--store", store_dir, "--base", BASE, table)
+    assert result.exit_code == 1 and "unknown country 'Narnia'" in result.stderr
+    assert "removed" not in result.stdout
+    assert stats(cli, store_dir)["films"] == 130
+    assert ask(cli, store_dir, 'ASK { ?f schema:name "Illégal" }')
+    assert ask(cli, store_dir, 'ASK { ?f schema:name "Auf der anderen Seite" ; schema:countryOfOrigin ?c }')
+
+
 def test_a_film_stated_by_two_records_keeps_facts_when_one_goes(cli: Cli, store_dir: Path, tmp_path: Path) -> None:
     """The merged graph keeps a triple as long as any record states it."""
     table = tmp_path / "lux-selection.csv"

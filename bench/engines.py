@@ -71,11 +71,12 @@ def run_oxigraph(args: argparse.Namespace, queries: list[Query]) -> dict[str, An
                            else None}
     tmp = tempfile.mkdtemp(prefix="bench-oxigraph-", dir=args.workdir)
     store = ox.Store() if args.engine == "oxigraph-memory" else ox.Store(str(Path(tmp) / "db"))
+    with_records = args.engine == "oxigraph-disk" and args.records is not None
     start, cpu = time.perf_counter(), cpu_seconds()
     with gzip.open(args.dump, "rb") as stream:
         store.bulk_load(stream, format=ox.RdfFormat.N_TRIPLES)
     triples = len(store)
-    if args.engine == "oxigraph-disk" and args.records is not None:
+    if with_records:
         with gzip.open(args.records, "rb") as stream:
             store.bulk_load(stream, format=ox.RdfFormat.N_QUADS)
     if args.engine == "oxigraph-disk":
@@ -83,7 +84,7 @@ def run_oxigraph(args: argparse.Namespace, queries: list[Query]) -> dict[str, An
     loaded = time.perf_counter() - start
     out["load"] = {"seconds": round(loaded, 3), "cpu_seconds": round(cpu_seconds() - cpu, 3), "triples": triples,
                    "quads": len(store), "quads_per_s": round(len(store) / loaded),
-                   "records": args.engine == "oxigraph-disk" and args.records is not None}
+                   "records": with_records}
 
     def answer(text: str, kind: str) -> bytes:
         result = store.query(text)

@@ -6,10 +6,12 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner, Result
 
 from lodfilm.cli import main
+from lodfilm.store.embedded import EmbeddedStore
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
@@ -50,6 +52,12 @@ def ask(cli: Cli, store: Path, query: str) -> bool:
     result = cli("query", "--store", store, "--format", "json", query)
     assert result.exit_code == 0, result.stderr
     return bool(json.loads(result.stdout)["boolean"])
+
+
+def default_graph(store: EmbeddedStore) -> set[str]:
+    """The merged default graph of an open embedded store, as N-Triples lines."""
+    return {f"{q.subject} {q.predicate} {q.object} ."
+            for q in store._store.quads_for_pattern(None, None, None, ox.DefaultGraph())}
 
 
 def imported_store(tmp_path_factory: pytest.TempPathFactory, name: str, base: str, *paths: Path) -> Path:

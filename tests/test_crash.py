@@ -15,7 +15,7 @@ import yaml
 
 from lodfilm.store.base import RecordWrite
 from lodfilm.store.embedded import JOURNAL, EmbeddedStore, new_records
-from tests.conftest import BASE, SEED_PAGE, Cli
+from tests.conftest import BASE, SEED_PAGE, Cli, default_graph
 
 MODIFIED = "<http://purl.org/dc/terms/modified>"
 COUNT = 2000  # films: enough that an import is still running when it is killed
@@ -114,8 +114,7 @@ def test_a_bulk_load_cut_short_is_taken_out_when_the_store_next_opens(cli: Cli, 
     assert not (store_dir / JOURNAL).exists()
     reopened = EmbeddedStore(store_dir)
     try:
-        default = {f"{q.subject} {q.predicate} {q.object} ."
-                   for q in reopened._store.quads_for_pattern(None, None, None, ox.DefaultGraph())}
+        default = default_graph(reopened)
     finally:
         reopened.close()
     assert country in default

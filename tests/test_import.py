@@ -21,6 +21,7 @@ from tests.conftest import (
     SHARED_LUX_TABLE,
     Cli,
     ask,
+    default_graph,
     imported_store,
     select,
 )
@@ -239,11 +240,6 @@ SHARED = f'<{BASE}country/fr> <http://schema.org/name> "France" .'
 
 def record(name: str, *lines: str) -> RecordWrite:
     return RecordWrite(f"{BASE}record/{name}", frozenset(lines), replaces=False)
-
-
-def default_graph(store: EmbeddedStore) -> set[str]:
-    return {f"{q.subject} {q.predicate} {q.object} ."
-            for q in store._store.quads_for_pattern(None, None, None, ox.DefaultGraph())}
 
 
 def test_new_records_state_each_triple_in_their_graph_and_once_in_the_merge() -> None:

@@ -1,6 +1,6 @@
 """Hostile and broken HTTP clients against a real ``lodfilm serve`` on 127.0.0.1: idle connections by the
-thousand, oversized request lines, headers and bodies, chunk sizes that lie — each must get an HTTP answer or a
-timely close, and the site must keep answering pages.
+thousand, paths that are no IRI, oversized request lines, headers and bodies, chunk sizes that lie — each must
+get an HTTP answer or a timely close, and the site must keep answering pages.
 
 The server runs with a 3 s idle timeout (``LODFILM_IDLE_TIMEOUT``) so the timeout tests are quick, and starts
 with a soft limit of 1024 open files, as many systems give a process: the server must raise it itself.
@@ -20,7 +20,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from flask import Flask
 
+from lodfilm.web.errors import NotAnIri
+from lodfilm.web.resources import check_iri
 from tests.conftest import DATA
 from tests.test_server import Reply, fetch, free_port, local_port, lodfilm, stop
 
@@ -159,6 +162,55 @@ def test_a_thousand_idle_connections_leave_pages_answering_and_are_closed_after_
         for sock in socks:
             sock.close()
     pages_answer_quickly(site)
+
+
+# -- paths that are no IRI -----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path, reason", [
+    ("/film/%zz", "Invalid IRI percent encoding '%zz'"),
+    ("/film/%", "Invalid IRI percent encoding '%'"),
+    ("/film/%ff%fe", "not UTF-8 (0xff)"),
+    ("/film/x%00y", "Invalid IRI code point"),
+    ("/film/%zz.ttl", "Invalid IRI percent encoding '%zz"),
+    ("/person/%zz", "Invalid IRI percent encoding '%zz'"),
+    ("/organization/%ff%fe", "not UTF-8 (0xff)"),
+    ("/award/lux-prize-%", "Invalid IRI percent encoding '%'"),
+    ("/record/x%00y", "Invalid IRI code point"),
+    ("/country/%C3%28", "not UTF-8 (0xc3)"),
+    ("/person/a%20b", "Invalid IRI code point ' '"),
+])
+def test_a_resource_path_that_is_no_iri_is_a_400_naming_it(site: Site, path: str, reason: str) -> None:
+    reply = fetch(site.url(path))
+    assert reply.status == 400, (path, reply.status, reply.body[:300])
+    assert f"{path}: not an IRI: " in reply.text
+    assert reason in reply.text
+
+
+@pytest.mark.parametrize("path, status", [
+    ("/dumps/%zz", 404),
+    ("/dumps/%ff%fe", 404),
+    ("/dumps/lodfilm.nt.gz%00", 404),
+    ("/search?q=%ff", 200),
+    ("/search?q=%zz", 200),
+    ("/search?q=%", 200),
+    ("/films?page=%zz", 200),
+    ("/people?page=%ff", 200),
+    ("/sparql?query=%ff", 400),
+    ("/sparql?query=%zz", 400),
+    ("/%ff", 404),
+])
+def test_malformed_percent_encoding_elsewhere_is_never_a_500(site: Site, path: str, status: int) -> None:
+    reply = fetch(site.url(path), headers={"Accept": "text/html"})
+    assert reply.status == status, (path, reply.status, reply.body[:300])
+
+
+def test_not_an_iri_carries_the_path_and_the_reason() -> None:
+    with Flask(__name__).test_request_context("/film/%zz"), pytest.raises(NotAnIri) as raised:
+        check_iri("http://films.example.org/film/%zz")
+    assert raised.value.path == "/film/%zz"
+    assert raised.value.reason == "Invalid IRI percent encoding '%zz'"
+    assert str(raised.value) == "/film/%zz: not an IRI: Invalid IRI percent encoding '%zz'"
 
 
 # -- oversized requests ------------------------------------------------------------------------------------------------

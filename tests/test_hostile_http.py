@@ -1,6 +1,7 @@
 """Hostile and broken HTTP clients against a real ``lodfilm serve`` on 127.0.0.1: idle connections by the
-thousand, paths that are no IRI, oversized request lines, headers and bodies, chunk sizes that lie — each must
-get an HTTP answer or a timely close, and the site must keep answering pages.
+thousand, paths that are no IRI, oversized request lines, headers and bodies, chunk sizes that lie, and
+preconditions (``If-Match``, ``If-Unmodified-Since``) — each must get an HTTP answer or a timely close, and the
+site must keep answering pages.
 
 The server runs with a 3 s idle timeout (``LODFILM_IDLE_TIMEOUT``) so the timeout tests are quick, and starts
 with a soft limit of 1024 open files, as many systems give a process: the server must raise it itself.
@@ -31,6 +32,7 @@ IDLE_TIMEOUT = 3.0  # seconds, LODFILM_IDLE_TIMEOUT for the server
 SWEEP = 1.0  # how often the server looks for idle connections at that timeout (a quarter of it, at most 5 s)
 IDLE_CONNECTIONS = 1000
 PAGE_SECONDS = 1.0  # what the issue asks of pages while the site is under attack
+OLD_DATE = "Mon, 01 Jan 2001 00:00:00 GMT"
 
 
 def raise_own_open_files(wanted: int) -> None:
@@ -340,3 +342,66 @@ def test_a_client_that_closes_after_a_short_body_is_let_go_at_once(site: Site, d
         assert sock.recv(65536) == b""  # no answer to an incomplete request: closed
         assert time.monotonic() - start < PAGE_SECONDS
     pages_answer_quickly(site)
+
+
+# -- preconditions ------------------------------------------------------------------------------------------------
+
+CONDITIONAL = ["film/illegal-2010", "film/illegal-2010.ttl", "person/olivier-masset-depasse", "dumps/lodfilm.nt.gz",
+               "dumps/lodfilm.ttl", "dumps/", "films", "people?page=2", ".well-known/void"]
+
+
+def validators(site: Site, path: str) -> tuple[str, str]:
+    reply = fetch(site.url(path))
+    assert reply.status == 200 and reply.body
+    etag, modified = reply.header("ETag"), reply.header("Last-Modified")
+    assert etag.startswith('"') and modified.endswith("GMT"), (etag, modified)
+    return etag, modified
+
+
+@pytest.mark.parametrize("path", CONDITIONAL)
+@pytest.mark.parametrize("method", ["GET", "HEAD"])
+@pytest.mark.parametrize("headers", [
+    {"If-Match": "junk"},
+    {"If-Match": '"junk"'},
+    {"If-Match": '"junk", W/ETAG'},  # If-Match compares strongly: a weak tag never matches
+    {"If-Unmodified-Since": OLD_DATE},
+    {"If-Match": "junk", "If-None-Match": "ETAG"},  # If-Match is decided first (RFC 9110 §13.2.2)
+    {"If-Unmodified-Since": OLD_DATE, "If-Modified-Since": OLD_DATE},
+], ids=["junk", "quoted-junk", "weak", "old-date", "before-if-none-match", "before-if-modified-since"])
+def test_a_failed_precondition_is_a_412_without_a_body(site: Site, path: str, method: str,
+                                                        headers: dict[str, str]) -> None:
+    etag, _ = validators(site, path)
+    sent = {name: value.replace("ETAG", etag) for name, value in headers.items()}
+    reply = fetch(site.url(path), method, sent)
+    assert reply.status == 412, (path, sent, reply.status)
+    assert reply.body == b""
+    assert reply.header("Content-Length") in ("0", "")
+
+
+@pytest.mark.parametrize("path", CONDITIONAL)
+def test_preconditions_that_hold_still_get_200_or_304(site: Site, path: str) -> None:
+    etag, modified = validators(site, path)
+    for headers in ({"If-Match": etag}, {"If-Match": "*"}, {"If-Match": f'"junk", {etag}'},
+                    {"If-Unmodified-Since": modified}, {"If-Unmodified-Since": "not a date"},
+                    {"If-Match": etag, "If-Unmodified-Since": OLD_DATE}):  # If-Match given: the date is ignored
+        reply = fetch(site.url(path), headers=headers)
+        assert reply.status == 200 and reply.body, (path, headers, reply.status)
+    for headers in ({"If-None-Match": etag}, {"If-Modified-Since": modified}, {"If-None-Match": "*"},
+                    {"If-Match": etag, "If-None-Match": etag}, {"If-Unmodified-Since": modified,
+                                                                "If-Modified-Since": modified}):
+        reply = fetch(site.url(path), headers=headers)
+        assert reply.status == 304 and reply.body == b"", (path, headers, reply.status)
+        assert reply.header("ETag") == etag
+
+
+def test_a_range_of_a_dump_still_works_and_yields_to_if_match(site: Site) -> None:
+    etag, _ = validators(site, "dumps/lodfilm.ttl")
+    part = fetch(site.url("dumps/lodfilm.ttl"), headers={"Range": "bytes=0-9", "If-Match": etag})
+    assert part.status == 206 and len(part.body) == 10
+    refused = fetch(site.url("dumps/lodfilm.ttl"), headers={"Range": "bytes=0-9", "If-Match": '"junk"'})
+    assert refused.status == 412 and refused.body == b""
+
+
+def test_preconditions_do_not_turn_a_404_into_a_412(site: Site) -> None:
+    assert fetch(site.url("film/no-such-film-1900"), headers={"If-Match": "junk"}).status == 404
+    assert fetch(site.url("dumps/no-such.nt"), headers={"If-Unmodified-Since": OLD_DATE}).status == 404

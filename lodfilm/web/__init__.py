@@ -22,7 +22,7 @@ from werkzeug.exceptions import RequestURITooLarge
 from lodfilm.settings import Settings
 from lodfilm.store.embedded import EmbeddedStore
 from lodfilm.store.remote import RemoteStore
-from lodfilm.web import browse, errors, harvest, resources, sparql, vocabulary
+from lodfilm.web import browse, errors, harvest, render, resources, sparql, vocabulary
 from lodfilm.web.site import Site
 
 MAX_REQUEST_BYTES = 1024 * 1024  # a query or form larger than this is refused with 413
@@ -52,6 +52,7 @@ def create_app(settings: Settings | None = None, store: EmbeddedStore | RemoteSt
          expose_headers=["Link", "Lodfilm-Truncated", "ETag", "Last-Modified"], max_age=86400)
     errors.register(app)
     app.before_request(refuse_long_targets)
+    app.after_request(render.preconditions)
 
     @app.context_processor
     def globals_for_templates() -> dict[str, str]:

@@ -258,10 +258,8 @@ def serve(store_dir: str | None, base: str | None, host: str, port: int, threads
     film), so a new user sees films at once. Imports may run while it serves; it switches to their result when
     they finish.
     """
-    import waitress
-
     from lodfilm.settings import bundled
-    from lodfilm.web import close_app, create_app
+    from lodfilm.web import close_app, create_app, server
 
     settings = Settings.load(store=store_dir, base=base)
     if not store_exists(settings.opens) or not has_records(settings):
@@ -276,9 +274,7 @@ def serve(store_dir: str | None, base: str | None, host: str, port: int, threads
     app = create_app(settings)
     click.echo(f"Serving {settings.base} on http://{host}:{port}/ (Ctrl-C stops)", err=True)
     try:
-        waitress.serve(app, host=host, port=port, threads=threads, ident="lodfilm",
-                       max_request_body_size=2 * 1024 * 1024, channel_timeout=60, clear_untrusted_proxy_headers=True,
-                       _quiet=True)
+        server.serve(app, host=host, port=port, threads=threads, idle_timeout=settings.idle_timeout)
     finally:
         close_app(app)
 

@@ -11,6 +11,7 @@ base             ``LODFILM_BASE``              ``http://localhost:8080/``
 query_timeout    ``LODFILM_QUERY_TIMEOUT``     10 seconds per SPARQL query
 max_rows         ``LODFILM_MAX_ROWS``          10000 rows per SELECT answer
 query_workers    ``LODFILM_QUERY_WORKERS``     2 query processes
+idle_timeout     ``LODFILM_IDLE_TIMEOUT``      30 seconds an idle HTTP connection is kept (``serve``)
 license          ``LODFILM_LICENSE``           CC0 1.0
 title            ``LODFILM_TITLE``             ``lodfilm``
 ================ ============================= ====================================
@@ -74,6 +75,7 @@ class Settings:
     query_timeout: float = 10.0
     max_rows: int = 10_000
     query_workers: int = 2
+    idle_timeout: float = 30.0
     license: str = "http://creativecommons.org/publicdomain/zero/1.0/"
     title: str = "lodfilm"
     #: the SPARQL server that is the store, when ``--store``/``LODFILM_STORE`` is a ``sparql+http(s)://`` URL
@@ -113,6 +115,7 @@ class Settings:
             query_timeout=number("LODFILM_QUERY_TIMEOUT", 10.0, low=0.1, high=3600),
             max_rows=int(number("LODFILM_MAX_ROWS", 10_000, low=1, high=10_000_000)),
             query_workers=int(number("LODFILM_QUERY_WORKERS", 2, low=1, high=64)),
+            idle_timeout=number("LODFILM_IDLE_TIMEOUT", 30.0, low=0.5, high=3600),
             license=env.get("LODFILM_LICENSE") or cls.license,
             title=env.get("LODFILM_TITLE") or cls.title,
         )

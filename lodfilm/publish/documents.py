@@ -83,7 +83,7 @@ QUERIES = {"film": FILM, "person": AGENT, "organization": AGENT, "country": AGEN
 def document(store: Store, iris: Iris, iri: str) -> bytes | None:
     """The N-Triples of ``iri``'s document, or None when the store says nothing about it."""
     kind = iris.kind_of(iri)
-    if kind not in QUERIES or any(c in iri for c in '<>"{}|^`\\ #'):
+    if kind not in QUERIES or "#" in iri or not is_iri(iri):
         return None
     lines: set[bytes] = set()
     for query in QUERIES[kind]:
@@ -92,6 +92,16 @@ def document(store: Store, iris: Iris, iri: str) -> bytes | None:
     if kind != "record" and not any(line.startswith(typed) for line in lines):
         return None
     return b"\n".join(sorted(lines)) + b"\n" if lines else None
+
+
+def is_iri(text: str) -> bool:
+    """Whether ``text`` is an IRI pyoxigraph accepts, so that ``<text>`` in a query is one IRI and nothing else
+    (no malformed ``%`` escape, control character, space or ``>`` that would break or change the query)."""
+    try:
+        ox.NamedNode(text)
+    except ValueError:
+        return False
+    return True
 
 
 def to_graph(data: bytes) -> Graph:

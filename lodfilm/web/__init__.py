@@ -4,7 +4,8 @@
 * ``browse`` — home page, ``/films``, ``/people``, ``/search``;
 * ``sparql`` — the SPARQL 1.1 Protocol endpoint;
 * ``harvest`` — dumps, VoID, sitemap, robots.txt;
-* ``vocabulary`` — the credits table (FIAFcore classes, Wikidata properties) as HTML and SKOS.
+* ``vocabulary`` — the credits table (FIAFcore classes, Wikidata properties) as HTML and SKOS;
+* ``server`` — waitress, sized and timed against hostile clients (``lodfilm serve``).
 
 Routes are mounted under the base IRI's path, so ``{base}film/x`` is the resource ``{base}film/x`` whatever host
 name the request came by.
@@ -14,16 +15,20 @@ from __future__ import annotations
 
 from urllib.parse import urlparse
 
-from flask import Flask, Response
+from flask import Flask, Response, request
 from flask_cors import CORS
+from werkzeug.exceptions import RequestURITooLarge
 
 from lodfilm.settings import Settings
 from lodfilm.store.embedded import EmbeddedStore
 from lodfilm.store.remote import RemoteStore
-from lodfilm.web import browse, errors, harvest, resources, sparql, vocabulary
+from lodfilm.web import browse, errors, harvest, render, resources, sparql, vocabulary
 from lodfilm.web.site import Site
 
 MAX_REQUEST_BYTES = 1024 * 1024  # a query or form larger than this is refused with 413
+# A request target (path and query) longer than this is refused with 414, as nginx and Apache do past 8 KB:
+# no IRI lodfilm mints is near it, and a GET query that long belongs in a POST.
+MAX_TARGET_BYTES = 8 * 1024
 
 CSP = ("default-src 'none'; style-src 'self'; img-src 'self' https: data:; form-action 'self'; "
        "frame-ancestors 'none'; base-uri 'none'")
@@ -46,6 +51,8 @@ def create_app(settings: Settings | None = None, store: EmbeddedStore | RemoteSt
     CORS(app, origins="*", send_wildcard=True, methods=["GET", "HEAD", "POST", "OPTIONS"], supports_credentials=False,
          expose_headers=["Link", "Lodfilm-Truncated", "ETag", "Last-Modified"], max_age=86400)
     errors.register(app)
+    app.before_request(refuse_long_targets)
+    app.after_request(render.preconditions)
 
     @app.context_processor
     def globals_for_templates() -> dict[str, str]:
@@ -61,6 +68,14 @@ def create_app(settings: Settings | None = None, store: EmbeddedStore | RemoteSt
         return response
 
     return app
+
+
+def refuse_long_targets() -> None:
+    """414 for a request target over ``MAX_TARGET_BYTES`` as the client sent it (still percent-encoded)."""
+    target = request.environ.get("REQUEST_URI") or request.full_path
+    if len(target) > MAX_TARGET_BYTES:
+        raise RequestURITooLarge(f"the request target is {len(target)} bytes long; at most {MAX_TARGET_BYTES} "
+                                 "are served (send a long SPARQL query by POST)")
 
 
 def close_app(app: Flask) -> None:

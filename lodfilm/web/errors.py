@@ -10,11 +10,20 @@ from __future__ import annotations
 
 import json
 import logging
+from dataclasses import dataclass
 
 from flask import Flask, Response, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from lodfilm.errors import LodfilmError, QueryError, QueryRefused, QueryTimeout, StoreError, UsageError
+from lodfilm.errors import (
+    LodfilmError,
+    QueryError,
+    QueryRefused,
+    QueryTimeout,
+    StoreError,
+    UsageError,
+    one_line,
+)
 from lodfilm.publish.formats import BadAccept, negotiate
 
 STATUS: dict[type[Exception], int] = {
@@ -34,6 +43,28 @@ class NotAcceptable(UsageError):
 
 
 STATUS[NotAcceptable] = 406
+
+
+@dataclass(eq=False)
+class NotAnIri(UsageError):
+    """A resource path that, decoded, is no IRI (RFC 3987): malformed percent-encoding (``%zz``, a lone ``%``),
+    bytes that are not UTF-8 (``%ff%fe``), control characters (``%00``). Nothing can be stored under it (400).
+
+    ``path`` is the path as the client sent it, ``reason`` what is wrong with it.
+    """
+
+    path: str
+    reason: str
+
+    def __post_init__(self) -> None:
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        path = self.path if len(self.path) <= 200 else self.path[:200] + "…"
+        return f"{one_line(path)}: not an IRI: {one_line(self.reason)}"
+
+
+STATUS[NotAnIri] = 400
 
 
 def status_of(error: Exception) -> int:

@@ -7,12 +7,14 @@ N-Triples or RDF/XML, by ``Accept`` at the IRI itself, or explicitly at ``IRI.tt
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, render_template
+import pyoxigraph as ox
+from flask import Blueprint, Response, abort, render_template, request
 from markupsafe import Markup
 
 from lodfilm.publish import documents
 from lodfilm.publish.formats import Format, serialize_graph
 from lodfilm.publish.jsonld import film_jsonld, script_tag
+from lodfilm.web.errors import NotAnIri
 from lodfilm.web.render import chosen_format, rendered, respond, site, split_suffix
 
 bp = Blueprint("resources", __name__)
@@ -25,6 +27,7 @@ def resource(kind: str, key: str) -> Response:
     key, explicit = split_suffix(key)
     here = site()
     iri = f"{here.iris.base}{kind}/{key}"
+    check_iri(iri)
     data = here.document(iri)
     if data is None:
         abort(404, description=f"there is no {kind} {iri}")
@@ -32,6 +35,24 @@ def resource(kind: str, key: str) -> Response:
     modified = here.cached(f"modified {iri}", lambda: documents.last_modified(data, iri))
     body = rendered(f"{fmt.name} {iri}", lambda: render(kind, iri, data, fmt))
     return respond(body, fmt, negotiated=negotiated, iri=iri, modified=modified or here.store.modified)
+
+
+def check_iri(iri: str) -> None:
+    """Raise :class:`NotAnIri` unless the requested path, decoded, makes an IRI that pyoxigraph accepts.
+
+    werkzeug decodes the path's percent-escapes as UTF-8, replacing bytes that are not UTF-8 with U+FFFD and
+    keeping malformed escapes as they are; either way the IRI would be one no store holds and no query can name.
+    """
+    target = str(request.environ.get("REQUEST_URI") or request.path).split("?")[0]  # as the client sent it
+    raw = request.environ.get("PATH_INFO", "").encode("latin-1")  # WSGI: the decoded bytes, as Latin-1 text
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise NotAnIri(target, f"percent-encoded bytes that are not UTF-8 (0x{raw[error.start]:02x})") from None
+    try:
+        ox.NamedNode(iri)
+    except ValueError as error:  # pyoxigraph's IRI parser: "Invalid IRI percent encoding '%zz'", …
+        raise NotAnIri(target, str(error)) from None
 
 
 def render(kind: str, iri: str, data: bytes, fmt: Format) -> bytes:

@@ -156,10 +156,10 @@ def run(
             if writer is not None and (writes or dropped):
                 writer.write(writes, dropped)
 
-    files = record_files(list(paths))
-    for missing in (p for p in files if not p.exists()):
-        reject(RecordError(str(missing), None, None, "no such file or folder"), missing)
-    files = [p for p in files if p.exists()]
+    files, refused = record_files(list(paths))
+    for error in refused:  # counted like a file that could not be read: read = stored + unchanged + rejected
+        report.read += 1
+        reject(error, Path(error.path))
     # tqdm's ``disable=None`` shows the bar on a terminal only, so logs and pipes stay clean.
     with tqdm(
         total=len(files),
@@ -167,7 +167,8 @@ def run(
         disable=None if progress is None else not progress,
         desc="import" if store is not None else "validate",
     ) as bar:
-        for path in files:
+        for source in files:
+            path = source.path
             results = list(read_path(path))
             multi = any(r.ref.position is not None for r in results)
             keys: dict[str, tuple[str, set[str]]] = {}

@@ -433,3 +433,121 @@ def test_every_anchor_libyaml_finds_is_seen_before_the_scan(text: str) -> None:
     tokens = list(yaml.scan(text, Loader=yaml.SafeLoader))
     assert any(isinstance(t, yaml.AnchorToken | yaml.AliasToken) for t in tokens)
     assert MAYBE_ANCHOR.search(text)
+
+
+# Bad files cost one line each (issue 13, point 5).
+
+
+def run_script(*args: str | Path, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    """The real console script in its own process, with 1.5 GB of address space: a file read without end (a
+    device, a FIFO) fails this rather than the machine."""
+    import resource
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (1536 << 20, 1536 << 20))
+
+    return subprocess.run([lodfilm_script(), *map(str, args)], capture_output=True, text=True, encoding="utf-8",
+                          timeout=timeout, check=False, preexec_fn=limit)
+
+
+def test_a_link_to_dev_zero_is_refused_not_read(tmp_path: Path) -> None:
+    good = good_inputs(tmp_path / "in")
+    zero = tmp_path / "zero.txt"
+    zero.symlink_to("/dev/zero")
+    store = tmp_path / "store"
+    done = run_script("import", "--store", store, "--base", BASE, *good, zero)
+    assert done.returncode == 1, done.stderr
+    assert done.stderr.splitlines() == [f"{zero}: not a regular file (a character device); not read"]
+    assert titles(store) == GOOD_TITLES
+
+
+def test_a_fifo_named_on_the_command_line_is_refused_without_waiting(tmp_path: Path) -> None:
+    import os
+
+    good = good_inputs(tmp_path / "in")
+    fifo = tmp_path / "films.yaml"
+    os.mkfifo(fifo)
+    store = tmp_path / "store"
+    done = run_script("import", "--store", store, "--base", BASE, fifo, *good, timeout=60)
+    assert done.returncode == 1, done.stderr
+    assert done.stderr.splitlines() == [f"{fifo}: not a regular file (a FIFO); not read"]
+    assert titles(store) == GOOD_TITLES
+
+
+def test_a_fifo_in_a_folder_is_reported_not_passed_over(tmp_path: Path) -> None:
+    import os
+
+    good_inputs(tmp_path / "in")
+    os.mkfifo(tmp_path / "in" / "films.json")
+    result = import_(tmp_path / "store", tmp_path / "in")
+    assert result.exit_code == 1
+    assert error_lines(result) == [f"{tmp_path / 'in' / 'films.json'}: not a regular file (a FIFO); not read"]
+    assert titles(tmp_path / "store") == GOOD_TITLES
+
+
+SECRET_PAGE = "Secret Film\n\nJane Doe\n\n95 min\n\n2011\n\nSynopsis: hunter2 is the password.\n"
+
+
+def test_a_link_out_of_the_folder_is_refused_and_its_file_never_read(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    good_inputs(folder)
+    (tmp_path / "outside").mkdir()
+    (tmp_path / "outside" / "secret.txt").write_text(SECRET_PAGE, encoding="utf-8")
+    (folder / "secret.txt").symlink_to(tmp_path / "outside" / "secret.txt")
+    (folder / "passwd.csv").symlink_to("../outside/secret.txt")
+    (folder / "inside.txt").symlink_to("good.txt")  # a link within the folder is the file it names
+    store = tmp_path / "store"
+    result = import_(store, folder)
+    assert result.exit_code == 1
+    target = tmp_path / "outside" / "secret.txt"
+    assert sorted(error_lines(result)) == [
+        f"{folder / 'passwd.csv'}: a link that leads out of {folder} (to {target}); not read",
+        f"{folder / 'secret.txt'}: a link that leads out of {folder} (to {target}); not read",
+    ]
+    assert "Secret" not in result.stdout + result.stderr and "hunter2" not in result.stderr
+    assert "4 records read: 2 stored, 0 unchanged, 2 rejected" in result.stdout
+    assert titles(store) == GOOD_TITLES
+
+
+def test_the_same_file_given_twice_is_read_once(tmp_path: Path) -> None:
+    good = good_inputs(tmp_path / "in")
+    store = tmp_path / "store"
+    again = tmp_path / "in" / ".." / "in" / good[0].name
+    result = import_(store, good[0], *good, again, tmp_path / "in")
+    assert result.exit_code == 0, result.stderr
+    assert "2 records read: 2 stored, 0 unchanged, 0 rejected" in result.stdout
+    assert stats(store)["records"] == 2
+
+
+@pytest.mark.parametrize("command", ["import", "validate"])
+def test_a_missing_path_among_existing_ones_exits_2_before_anything_is_read(tmp_path: Path, command: str) -> None:
+    good = good_inputs(tmp_path / "in")
+    missing = tmp_path / "in" / "typo.yaml"
+    store = tmp_path / "store"
+    args = ["--store", store, "--base", BASE] if command == "import" else []
+    result = cli(command, *args, good[0], missing, good[1], tmp_path / "gone")
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr == f"Error: no such file or folder: {missing}, {tmp_path / 'gone'}\n"
+    assert not store.exists()
+
+
+def test_a_missing_path_leaves_an_existing_store_as_it_was(tmp_path: Path) -> None:
+    good = good_inputs(tmp_path / "in")
+    store = tmp_path / "store"
+    assert import_(store, good[0]).exit_code == 0
+    before = stats(store)
+    result = import_(store, good[1], tmp_path / "typo.yaml")
+    assert result.exit_code == 2
+    assert stats(store) == before
+
+
+def test_a_file_over_the_size_limit_is_refused_unread(tmp_path: Path) -> None:
+    from lodfilm.records import MAX_FILE_BYTES
+
+    big = tmp_path / "big.txt"
+    with big.open("wb") as stream:
+        stream.truncate(MAX_FILE_BYTES + 1)  # sparse: no disk, and the size the file says it has
+    result = import_(tmp_path / "store", big)
+    assert error_lines(result) == [f"{big}: file is {MAX_FILE_BYTES + 1} bytes, over the {MAX_FILE_BYTES}-byte limit"]
+

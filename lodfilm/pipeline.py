@@ -20,7 +20,7 @@ from pathlib import Path
 from rdflib import Graph
 from tqdm import tqdm
 
-from lodfilm.errors import RecordError
+from lodfilm.errors import RecordError, quote
 from lodfilm.iris import Identities, Iris, file_key, record_key, slug
 from lodfilm.mapping import Mapper, RecordGraph, film_key
 from lodfilm.records import Input, ReadResult, read_path, record_files
@@ -293,7 +293,7 @@ def map_record(
     except ValueError as exc:  # an IRI pyoxigraph refuses (the record model checks addresses; this is the backstop)
         mapper.unclassified.clear()
         return RecordError(str(path), result.ref.label, None, f"cannot be mapped to RDF: {exc}")
-    notes = [f"{path}: {result.ref.label}: crew: no FIAF class for the credit {label!r}; kept as text"
+    notes = [f"{path}: {result.ref.label}: crew: no FIAF class for the credit {quote(label)}; kept as text"
              for label in dict.fromkeys(mapper.unclassified)]
     mapper.unclassified.clear()
     return Mapped(path, result.ref.label, graph_iri, film_iri, graph, notes)

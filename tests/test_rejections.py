@@ -226,6 +226,46 @@ BAD = [
         "directors",
         "missing column(s) directors",
     ),
+    # Python's int() refuses more than 4,300 digits with a ValueError, which escaped the JSON reader.
+    Bad(
+        "long-number.json",
+        text('{"title": "Long Number", "directors": ["Jane Doe"], "year": ' + "1" * 5000 + "}"),
+        None,
+        None,
+        "not valid JSON: a number of 5000 digits (at most 4300)",
+    ),
+    Bad(
+        "long-number.yaml",
+        text("title: Long Number\ndirectors: [Jane Doe]\nyear: " + "1" * 5000 + "\n"),
+        None,
+        None,
+        "not valid YAML: a number of 5000 digits (at most 4300) at line 3",
+    ),
+    # PyYAML's constructors trust an explicitly tagged value to look like its type.
+    Bad("tagged-bool.yaml", text("title: !!bool maybe\ndirectors: [Jane Doe]\n"), None, None,
+        "not valid YAML: 'maybe' is not a valid bool at line 1"),
+    Bad("tagged-timestamp.yaml", text("title: Tagged\ndirectors: [Jane Doe]\nyear: !!timestamp soon\n"), None, None,
+        "not valid YAML: 'soon' is not a valid timestamp at line 3"),
+    Bad("tagged-int.yaml", text("title: Tagged\ndirectors: [Jane Doe]\nyear: !!int ''\n"), None, None,
+        "not valid YAML: '' is not a valid int at line 3"),
+    Bad("tagged-map.yaml", text("title: Tagged\ndirectors: !!map [Jane Doe]\n"), None, None,
+        "not valid YAML: a !!map tag on what is not a mapping at line 2"),
+    # A key given twice was "last one wins": the record said two things and lodfilm kept one silently.
+    Bad("twice.json", text('{"title": "Twice", "directors": ["Jane Doe"], "year": 2011, "year": 2012}'),
+        "Twice", "year", "is given twice"),
+    Bad("twice.yaml", text("title: Twice\ndirectors: [Jane Doe]\nyear: 2011\nyear: 2012\n"),
+        "Twice", "year", "is given twice"),
+    Bad("twice-nested.yaml", text("title: Twice\ndirectors: [{name: Jane Doe, name: John Doe}]\n"),
+        "Twice", "directors[0].name", "is given twice"),
+    Bad("twice.csv", text("title,directors,year,year\nTwice,Jane Doe,2011,2012\n"),
+        "header", "year", "repeated column(s) year"),
+    # Files that are not records at all: named, never quoted.
+    Bad("passwd.txt", text("root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\n"),
+        None, None, "not a film page: "),
+    Bad("passwd.csv", text("root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\n"),
+        "header", None, "not a film table: no column names a record field"),
+    Bad("config.yaml", text("database: {user: admin, password: hunter2}\n"), None, None,
+        "not a film record: none of its keys is a field of a film record"),
 ]
 
 
@@ -509,6 +549,53 @@ def test_a_link_out_of_the_folder_is_refused_and_its_file_never_read(tmp_path: P
     assert titles(store) == GOOD_TITLES
 
 
+@pytest.mark.parametrize(("name", "content"), [
+    ("notes.txt", "root:x:0:0:root:/root:/bin/bash\npassword hunter2\nsecret lines\n"),
+    ("notes.csv", "password,hunter2\nsecret,lines\n"),
+    ("notes.yaml", "password: hunter2\nsecret: lines\n"),
+    ("notes.json", '[{"password": "hunter2", "secret": "lines"}]'),
+])
+def test_a_file_that_is_not_a_record_is_named_not_quoted(tmp_path: Path, name: str, content: str) -> None:
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    result = import_(tmp_path / "store", path)
+    assert result.exit_code == 1
+    (line,) = error_lines(result)
+    assert line.startswith(f"{path}: ")
+    said = line.removeprefix(f"{path}: ")
+    assert "not a film" in said
+    for word in ("root", "password", "hunter2", "secret"):
+        assert word not in said
+
+
+def test_a_ten_thousand_character_title_costs_a_short_line(tmp_path: Path) -> None:
+    path = tmp_path / "long.yaml"
+    path.write_text(f"title: {'x' * 10_000}\ndirectors: [Jane Doe]\n", encoding="utf-8")
+    result = import_(tmp_path / "store", path)
+    assert result.exit_code == 1
+    (line,) = error_lines(result)
+    assert line == f"{path}: {'x' * 79}…: title: String should have at most 2000 characters"
+    assert len(result.stderr) < 300
+
+
+def test_a_long_value_is_quoted_cut_with_its_length(tmp_path: Path) -> None:
+    path = tmp_path / "long.yaml"
+    path.write_text(f"title: Long\ndirectors: [Jane Doe]\ncountries: [{'N' * 1500}]\n", encoding="utf-8")
+    result = import_(tmp_path / "store", path)
+    (line,) = error_lines(result)
+    assert line == (f"{path}: Long: countries: unknown country '{'N' * 59}…' (1500 characters) "
+                    "(use an English name or an ISO 3166-1 code)")
+
+
+def test_a_long_unknown_key_is_named_cut(tmp_path: Path) -> None:
+    path = tmp_path / "typo.json"
+    path.write_text(json.dumps({"title": "Typo", "directors": ["Jane Doe"], "k" * 5000: 1}), encoding="utf-8")
+    result = import_(tmp_path / "store", path)
+    (line,) = error_lines(result)
+    assert line.startswith(f"{path}: Typo: {'k' * 79}…: is not a field of a film record")
+    assert len(line) < len(str(path)) + 250
+
+
 def test_the_same_file_given_twice_is_read_once(tmp_path: Path) -> None:
     good = good_inputs(tmp_path / "in")
     store = tmp_path / "store"
@@ -551,3 +638,47 @@ def test_a_file_over_the_size_limit_is_refused_unread(tmp_path: Path) -> None:
     result = import_(tmp_path / "store", big)
     assert error_lines(result) == [f"{big}: file is {MAX_FILE_BYTES + 1} bytes, over the {MAX_FILE_BYTES}-byte limit"]
 
+
+# What PyYAML's constructors, JSON's scanner and the readers were seen to raise on: tagged values, long numbers,
+# escapes, odd scalars. Any of these may land anywhere in a record.
+NASTY = ["!!bool maybe", "!!int ''", "!!float :", "!!timestamp soon", "!!map [a]", "!!set {a}", "!!omap [a: 1]",
+         "!!binary x", "!!python/object:os.system", "1" * 4400, "-" + "9" * 4400, "1e999", "0x" + "f" * 40,
+         "2010-02-30", "\\ud800", '"\\ud800"', "&a x", "*a", "<<: {a: 1}", "? [a]", "[", "{", "~", ":", "|", "'",
+         '"', ",", "\t", "NaN", "null", "[]", "{}", "²", "Cast:", "Synopsis:", "95 min", "1h 99999999999999999999",
+         "Source URL (retrieved on 99-99-9999): http://x", "Links: http://youtube.com/x", "http://a b", "0" * 30]
+SEEDS = {".yaml": SEED_YAML.read_text(encoding="utf-8"), ".txt": SEED_PAGE.read_text(encoding="utf-8"),
+         ".csv": "".join(LUX_TABLE.read_text(encoding="utf-8").splitlines(keepends=True)[:3]),
+         ".json": json.dumps({"title": "A", "directors": ["B C"], "year": 2010, "runtime_minutes": 95,
+                              "cast": [{"name": "D E", "character": "F"}], "countries": ["BE"]})}
+
+
+@st.composite
+def damaged_records(draw: st.DrawFn) -> tuple[str, str]:
+    """A real record of each form, with nasty tokens put in, or pieces cut out, at random places."""
+    suffix = draw(st.sampled_from(sorted(SEEDS)))
+    text = SEEDS[suffix]
+    for _ in range(draw(st.integers(1, 4))):
+        at = draw(st.integers(0, len(text)))
+        if draw(st.booleans()):
+            text = text[:at] + draw(st.sampled_from(NASTY)) + text[at:]
+        else:
+            text = text[:at] + text[at + draw(st.integers(1, 40)):]
+    return suffix, text
+
+
+@settings(max_examples=400, deadline=None)
+@given(damaged_records())
+def test_reading_never_raises_for_bad_content(case: tuple[str, str]) -> None:
+    """``read_path``'s contract: every record read or rejected with a RecordError, whatever the file holds."""
+    import tempfile
+
+    from lodfilm.records import read_path
+
+    suffix, content = case
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"record{suffix}"
+        path.write_bytes(content.encode("utf-8", "surrogatepass"))
+        for result in read_path(path):
+            assert (result.film is None) != (result.error is None)
+            if result.error is not None:
+                assert "\n" not in str(result.error) and len(str(result.error)) < len(str(path)) + 600

@@ -16,7 +16,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from lodfilm.errors import RecordError, UsageError
+from lodfilm.errors import RecordError, UsageError, quote
 from lodfilm.records.model import Film
 
 # The largest file lodfilm reads: far above any real film record, small enough that a runaway file (or a YAML
@@ -203,7 +203,7 @@ def read_path(path: Path) -> Iterator[ReadResult]:
             str(path),
             None,
             None,
-            f"unknown file type {path.suffix!r} (lodfilm reads "
+            f"unknown file type {quote(path.suffix)} (lodfilm reads "
             ".txt pages, .yaml/.yml/.json records and .csv tables)",
         )
         yield ReadResult(RecordRef(str(path), None, path.name), None, error)

@@ -15,6 +15,7 @@ from rdflib import Graph
 from lodfilm import __version__, pipeline
 from lodfilm.errors import LodfilmError, RecordError, UsageError, exit_code
 from lodfilm.publish.dumps import write_atomically
+from lodfilm.records import check_paths
 from lodfilm.settings import Settings
 from lodfilm.store import QUERY_FORMATS, open_store, store_exists
 from lodfilm.store.base import Store
@@ -72,9 +73,10 @@ def import_(store_dir: str | None, base: str | None, progress: bool | None, path
     """Read, map, validate and store every record under PATHS (files or folders, any mix of formats).
 
     A rejected record gets one line on stderr (file: record: field: reason); the others are stored.
-    Exit status 1 when any record was rejected, 0 when all landed.
+    Exit status 1 when any record was rejected, 0 when all landed, 2 when a path does not exist (nothing is read).
     """
     settings = Settings.load(store=store_dir, base=base)
+    check_paths(list(paths))  # a path that does not exist stops the import before the store is opened
     store = open_store(settings.opens)
     try:
         report = pipeline.run(paths, base=settings.base, store=store, progress=progress, on_error=print_error,

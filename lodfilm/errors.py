@@ -30,8 +30,30 @@ class RecordError(LodfilmError):
         super().__init__(str(self))
 
     def __str__(self) -> str:
-        parts = [self.path, self.record, self.field, self.reason]
+        # The attributes keep what was found whole; the line cuts a record's label and field (they come from the
+        # file: a 10,000-character title, a typo'd key of a page's length) and, as a backstop, the reason.
+        parts = [self.path, shorten(self.record or ""), shorten(self.field or ""), shorten(self.reason, MAX_REASON)]
         return ": ".join(one_line(part) for part in parts if part)
+
+
+# How much of a value from a file a message shows: enough to find it in the file, never a page of it.
+MAX_QUOTED = 60
+MAX_LABEL = 80
+MAX_REASON = 400
+
+
+def shorten(text: str, limit: int = MAX_LABEL) -> str:
+    """``text`` cut to ``limit`` characters, the cut marked with ``…``."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def quote(value: object) -> str:
+    """A value from a file as a message quotes it: ``'Narnia'``; a long one cut, with its length, so the
+    message stays one readable line (``'xxxxxxxx…' (10000 characters)``)."""
+    text = str(value)
+    if len(text) <= MAX_QUOTED:
+        return repr(text)
+    return f"{text[: MAX_QUOTED - 1] + '…'!r} ({len(text)} characters)"
 
 
 def one_line(text: str) -> str:

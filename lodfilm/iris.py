@@ -1,8 +1,9 @@
 """The only place IRIs and slugs are made.
 
 ``{base}film/{slug}``, ``{base}person/{slug}``, ``{base}organization/{slug}``, ``{base}country/{code}`` and
-``{base}record/{key}`` (one named graph per record). Slugs keep letters of every script (IRIs are Unicode), drop
-accents, and join words with ``-``: ``Ruben Östlund`` → ``ruben-ostlund``, ``Светът е голям`` → ``светът-е-голям``.
+``{base}record/{key}`` (one named graph per record, keyed by its file's path: :func:`file_key`). Slugs keep letters
+of every script (IRIs are Unicode), drop accents, and join words with ``-``: ``Ruben Östlund`` → ``ruben-ostlund``,
+``Светът е голям`` → ``светът-е-голям``.
 
 Identity: an identifier (Wikidata, IMDb, ISNI, VIAF) decides it before a name does. :class:`Identities` remembers
 which node each identifier belongs to (loaded from the store, then kept up to date during an import), so two
@@ -13,10 +14,12 @@ identifiers get two nodes.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import unicodedata
 from collections.abc import Iterable
 from functools import lru_cache
+from pathlib import Path
 
 from lodfilm.vocab import IDENTIFIER_IRIS
 
@@ -83,10 +86,19 @@ class Iris:
         return iri[len(self.base) :].split("/", 1)[0] or None
 
 
-def record_key(file_name: str, film_key: str | None) -> str:
-    """The key of a record's named graph: its file's name, and for files of several records the film's key."""
-    file_part = slug(file_name)
+def record_key(file_part: str, film_key: str | None) -> str:
+    """The key of a record's named graph: its file's :func:`file_key` and, for files of several records, the
+    film's key (``films-yaml-3f2a…/home-2008``)."""
     return f"{file_part}/{film_key}" if film_key else file_part
+
+
+def file_key(real: Path) -> str:
+    """The part of a record's key that names its file (``real``: its resolved absolute path): the slug of the
+    file's name, for people, and a digest of the path, so that files of one name in two folders
+    (``a/films.yaml``, ``b/films.yaml``), or of names one slug apart (``Film.yaml``, ``film.yaml``), never share a
+    record. The digest is 64 bits of SHA-256: n files of one name share a key with odds of about n²/2⁶⁵."""
+    digest = hashlib.sha256(os.fsencode(real)).hexdigest()[:16]
+    return f"{slug(real.name)}-{digest}"
 
 
 class Identities:

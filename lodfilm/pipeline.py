@@ -20,10 +20,10 @@ from pathlib import Path
 from rdflib import Graph
 from tqdm import tqdm
 
-from lodfilm.errors import RecordError
-from lodfilm.iris import Identities, Iris, record_key, slug
+from lodfilm.errors import RecordError, quote
+from lodfilm.iris import Identities, Iris, file_key, record_key, slug
 from lodfilm.mapping import Mapper, RecordGraph, film_key
-from lodfilm.records import ReadResult, read_path, record_files
+from lodfilm.records import Input, ReadResult, read_path, record_files
 from lodfilm.store.base import RecordWrite, Store
 from lodfilm.validation import Validator
 
@@ -86,13 +86,17 @@ def run(
     # The records the store held when this import began: only those can be unchanged or replaced, or give a film
     # its directors from an earlier import. (Into a new store, no record costs a lookup.)
     known = set(store.record_graphs(iris.record(""))) if store is not None else set()
+    # The same records by their file's part of the key: what an import that re-reads a file may remove.
+    known_by_file: dict[str, set[str]] = {}
+    for graph in known:
+        known_by_file.setdefault(graph[len(iris.record("")) :].split("/", 1)[0], set()).add(graph)
     if store is not None and known:
         mapper.stored_directors = lambda film, record: stored_directors(store, film, record)
     batch: list[Mapped | RecordError] = []
     rejected_files: set[Path] = set()
-    # Files of several records, once read: (records read up to its end, the file, its records' graphs). When every
-    # record up to its end is judged, records the file no longer holds leave the store.
-    file_ends: deque[tuple[int, Path, set[str]]] = deque()
+    # Files the store held records of, once read: (records read up to its end, the file, its key, its records'
+    # graphs now). When every record up to its end is judged, records the file no longer holds leave the store.
+    file_ends: deque[tuple[int, Path, str, set[str]]] = deque()
     judged = 0
     now = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
     validator = Validator(workers)
@@ -144,22 +148,22 @@ def run(
             judged += len(items)
             dropped = []
             while file_ends and file_ends[0][0] <= judged:
-                _, path, current = file_ends.popleft()
+                _, path, key, current = file_ends.popleft()
                 if path not in rejected_files:
-                    # Records that left the file leave the store; never when some record here was rejected,
-                    # since a rejected record's old version must stay. (Only the store's records from before
-                    # this import can have left; those of this import are in ``current``.)
-                    prefix = iris.record(slug(path.name)) + "/"
-                    stale = sorted(g for g in known if g.startswith(prefix) and g not in current)
+                    # Records that left the file leave the store (a row gone from a table, a single record that
+                    # became a list, or back); never when some record here was rejected, since a rejected
+                    # record's old version must stay. Only records keyed by this very file can go: another
+                    # file's, whatever its name, are not this file's to remove.
+                    stale = sorted(known_by_file.get(key, set()) - current)
                     dropped.extend(stale)
                     report.removed += len(stale)
             if writer is not None and (writes or dropped):
                 writer.write(writes, dropped)
 
-    files = record_files(list(paths))
-    for missing in (p for p in files if not p.exists()):
-        reject(RecordError(str(missing), None, None, "no such file or folder"), missing)
-    files = [p for p in files if p.exists()]
+    files, refused = record_files(list(paths))
+    for error in refused:  # counted like a file that could not be read: read = stored + unchanged + rejected
+        report.read += 1
+        reject(error, Path(error.path))
     # tqdm's ``disable=None`` shows the bar on a terminal only, so logs and pipes stay clean.
     with tqdm(
         total=len(files),
@@ -167,17 +171,18 @@ def run(
         disable=None if progress is None else not progress,
         desc="import" if store is not None else "validate",
     ) as bar:
-        for path in files:
-            results = list(read_path(path))
+        for source in files:
+            results = list(read_path(source.path))
             multi = any(r.ref.position is not None for r in results)
+            part = file_key(source.real)
             keys: dict[str, tuple[str, set[str]]] = {}
             for result in results:
                 report.read += 1
-                batch.append(map_record(result, path, multi, mapper, iris, keys))
+                batch.append(map_record(result, source, part, multi, mapper, iris, keys))
                 if len(batch) >= BATCH:
                     submit()
-            if store is not None and multi:
-                file_ends.append((report.read, path, {iris.record(k) for k in keys}))
+            if part in known_by_file:
+                file_ends.append((report.read, source.path, part, {iris.record(k) for k in keys}))
             bar.update(1)
     try:
         submit()
@@ -254,32 +259,41 @@ def has_checkpoint(store: Store) -> bool:
 
 
 def map_record(
-    result: ReadResult, path: Path, multi: bool, mapper: Mapper, iris: Iris, keys: dict[str, tuple[str, set[str]]]
+    result: ReadResult,
+    source: Input,
+    part: str,
+    multi: bool,
+    mapper: Mapper,
+    iris: Iris,
+    keys: dict[str, tuple[str, set[str]]],
 ) -> Mapped | RecordError:
-    """Map one read record into its graph (or say why it cannot be).
+    """Map one read record into its graph (or say why it cannot be); ``part`` is its file's key.
 
     In a file of several records each record's key is its film's (title and year); a second film of the same
     title and year with other directors is another film and is keyed by its first director too, while one with
     a shared director is the same film twice, and rejected."""
+    path = source.path
     if result.error is not None or result.film is None:
         return result.error or RecordError(str(path), result.ref.label, None, "unreadable")
     film = result.film
     directors = {slug(d.name) for d in film.directors}
     tail = film.id or film_key(film)
-    key = record_key(path.name, tail if multi else None)
+    key = record_key(part, tail if multi else None)
     if key in keys and not film.id and not keys[key][1] & directors:
-        key = record_key(path.name, f"{tail}-{slug(film.directors[0].name)}")
+        key = record_key(part, f"{tail}-{slug(film.directors[0].name)}")
     if key in keys:
         return RecordError(str(path), result.ref.label, "title",
                            f"same film as {keys[key][0]} in this file (give one of them an 'id')")
     keys[key] = (result.ref.label, directors)
     graph_iri = iris.record(key)
     try:
-        film_iri, graph = mapper.map(film, graph_iri, path.name)
+        # The file's name, not its path: a record says which file it came from without publishing the
+        # server's folders (the digest in the record's IRI tells two files of one name apart).
+        film_iri, graph = mapper.map(film, graph_iri, source.real.name)
     except ValueError as exc:  # an IRI pyoxigraph refuses (the record model checks addresses; this is the backstop)
         mapper.unclassified.clear()
         return RecordError(str(path), result.ref.label, None, f"cannot be mapped to RDF: {exc}")
-    notes = [f"{path}: {result.ref.label}: crew: no FIAF class for the credit {label!r}; kept as text"
+    notes = [f"{path}: {result.ref.label}: crew: no FIAF class for the credit {quote(label)}; kept as text"
              for label in dict.fromkeys(mapper.unclassified)]
     mapper.unclassified.clear()
     return Mapped(path, result.ref.label, graph_iri, film_iri, graph, notes)

@@ -15,6 +15,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from lodfilm.cli import main
+from lodfilm.iris import file_key
 from lodfilm.settings import Settings
 from lodfilm.web import close_app, create_app
 from tests.conftest import SEED_PAGE, SHARED_LUX_TABLE, Cli, ask, imported_store, select
@@ -88,7 +89,8 @@ def test_the_readme_query_finds_which_source_said_a_fact(cli: Cli, store: Path) 
     assert query is not None
     rows = select(cli, store, query[1])
     page = "https://luxprize.eu/movies/2010/ill%C3%A9gal-illegal"
-    assert {"country": f"{BASE}country/BE", "record": f"{BASE}record/illegal-2010-txt", "file": "illegal-2010.txt",
+    assert {"country": f"{BASE}country/BE", "record": f"{BASE}record/{file_key(SEED_PAGE.resolve())}",
+            "file": "illegal-2010.txt",
             "page": page, "retrieved": "2017-11-23"} in rows
     assert any(r["file"] == "lux-selection.csv" and r["country"] == f"{BASE}country/LU" for r in rows)
 

@@ -11,6 +11,7 @@ import pyoxigraph as ox
 import pytest
 import rdflib
 
+from lodfilm.iris import file_key
 from lodfilm.store.base import RecordWrite
 from lodfilm.store.embedded import EmbeddedStore, new_records
 from tests.conftest import (
@@ -298,8 +299,8 @@ def test_nquads_dump_keeps_each_record_graph(cli: Cli, store_dir: Path, tmp_path
     dataset = rdflib.Dataset()
     dataset.parse(data=gzip.decompress(out.read_bytes()), format="nquads")
     graphs = {str(g.identifier) for g in dataset.graphs() if len(g)}
-    assert f"{BASE}record/illegal-2010-txt" in graphs
-    assert f"{BASE}record/lux-selection-csv/illegal-2010" in graphs
+    assert f"{BASE}record/{file_key(SEED_PAGE.resolve())}" in graphs
+    assert f"{BASE}record/{file_key(LUX_TABLE.resolve())}/illegal-2010" in graphs
     assert len(graphs) == 131
     union = {(s, p, o) for s, p, o, _ in dataset.quads((None, None, None, None))}
     assert union == set(dump_graph(cli, store_dir))

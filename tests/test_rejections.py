@@ -226,6 +226,46 @@ BAD = [
         "directors",
         "missing column(s) directors",
     ),
+    # Python's int() refuses more than 4,300 digits with a ValueError, which escaped the JSON reader.
+    Bad(
+        "long-number.json",
+        text('{"title": "Long Number", "directors": ["Jane Doe"], "year": ' + "1" * 5000 + "}"),
+        None,
+        None,
+        "not valid JSON: a number of 5000 digits (at most 4300)",
+    ),
+    Bad(
+        "long-number.yaml",
+        text("title: Long Number\ndirectors: [Jane Doe]\nyear: " + "1" * 5000 + "\n"),
+        None,
+        None,
+        "not valid YAML: a number of 5000 digits (at most 4300) at line 3",
+    ),
+    # PyYAML's constructors trust an explicitly tagged value to look like its type.
+    Bad("tagged-bool.yaml", text("title: !!bool maybe\ndirectors: [Jane Doe]\n"), None, None,
+        "not valid YAML: 'maybe' is not a valid bool at line 1"),
+    Bad("tagged-timestamp.yaml", text("title: Tagged\ndirectors: [Jane Doe]\nyear: !!timestamp soon\n"), None, None,
+        "not valid YAML: 'soon' is not a valid timestamp at line 3"),
+    Bad("tagged-int.yaml", text("title: Tagged\ndirectors: [Jane Doe]\nyear: !!int ''\n"), None, None,
+        "not valid YAML: '' is not a valid int at line 3"),
+    Bad("tagged-map.yaml", text("title: Tagged\ndirectors: !!map [Jane Doe]\n"), None, None,
+        "not valid YAML: a !!map tag on what is not a mapping at line 2"),
+    # A key given twice was "last one wins": the record said two things and lodfilm kept one silently.
+    Bad("twice.json", text('{"title": "Twice", "directors": ["Jane Doe"], "year": 2011, "year": 2012}'),
+        "Twice", "year", "is given twice"),
+    Bad("twice.yaml", text("title: Twice\ndirectors: [Jane Doe]\nyear: 2011\nyear: 2012\n"),
+        "Twice", "year", "is given twice"),
+    Bad("twice-nested.yaml", text("title: Twice\ndirectors: [{name: Jane Doe, name: John Doe}]\n"),
+        "Twice", "directors[0].name", "is given twice"),
+    Bad("twice.csv", text("title,directors,year,year\nTwice,Jane Doe,2011,2012\n"),
+        "header", "year", "repeated column(s) year"),
+    # Files that are not records at all: named, never quoted.
+    Bad("passwd.txt", text("root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\n"),
+        None, None, "not a film page: "),
+    Bad("passwd.csv", text("root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\n"),
+        "header", None, "not a film table: no column names a record field"),
+    Bad("config.yaml", text("database: {user: admin, password: hunter2}\n"), None, None,
+        "not a film record: none of its keys is a field of a film record"),
 ]
 
 
@@ -433,3 +473,212 @@ def test_every_anchor_libyaml_finds_is_seen_before_the_scan(text: str) -> None:
     tokens = list(yaml.scan(text, Loader=yaml.SafeLoader))
     assert any(isinstance(t, yaml.AnchorToken | yaml.AliasToken) for t in tokens)
     assert MAYBE_ANCHOR.search(text)
+
+
+# Bad files cost one line each (issue 13, point 5).
+
+
+def run_script(*args: str | Path, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    """The real console script in its own process, with 1.5 GB of address space: a file read without end (a
+    device, a FIFO) fails this rather than the machine."""
+    import resource
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (1536 << 20, 1536 << 20))
+
+    return subprocess.run([lodfilm_script(), *map(str, args)], capture_output=True, text=True, encoding="utf-8",
+                          timeout=timeout, check=False, preexec_fn=limit)
+
+
+def test_a_link_to_dev_zero_is_refused_not_read(tmp_path: Path) -> None:
+    good = good_inputs(tmp_path / "in")
+    zero = tmp_path / "zero.txt"
+    zero.symlink_to("/dev/zero")
+    store = tmp_path / "store"
+    done = run_script("import", "--store", store, "--base", BASE, *good, zero)
+    assert done.returncode == 1, done.stderr
+    assert done.stderr.splitlines() == [f"{zero}: not a regular file (a character device); not read"]
+    assert titles(store) == GOOD_TITLES
+
+
+def test_a_fifo_named_on_the_command_line_is_refused_without_waiting(tmp_path: Path) -> None:
+    import os
+
+    good = good_inputs(tmp_path / "in")
+    fifo = tmp_path / "films.yaml"
+    os.mkfifo(fifo)
+    store = tmp_path / "store"
+    done = run_script("import", "--store", store, "--base", BASE, fifo, *good, timeout=60)
+    assert done.returncode == 1, done.stderr
+    assert done.stderr.splitlines() == [f"{fifo}: not a regular file (a FIFO); not read"]
+    assert titles(store) == GOOD_TITLES
+
+
+def test_a_fifo_in_a_folder_is_reported_not_passed_over(tmp_path: Path) -> None:
+    import os
+
+    good_inputs(tmp_path / "in")
+    os.mkfifo(tmp_path / "in" / "films.json")
+    result = import_(tmp_path / "store", tmp_path / "in")
+    assert result.exit_code == 1
+    assert error_lines(result) == [f"{tmp_path / 'in' / 'films.json'}: not a regular file (a FIFO); not read"]
+    assert titles(tmp_path / "store") == GOOD_TITLES
+
+
+SECRET_PAGE = "Secret Film\n\nJane Doe\n\n95 min\n\n2011\n\nSynopsis: hunter2 is the password.\n"
+
+
+def test_a_link_out_of_the_folder_is_refused_and_its_file_never_read(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    good_inputs(folder)
+    (tmp_path / "outside").mkdir()
+    (tmp_path / "outside" / "secret.txt").write_text(SECRET_PAGE, encoding="utf-8")
+    (folder / "secret.txt").symlink_to(tmp_path / "outside" / "secret.txt")
+    (folder / "passwd.csv").symlink_to("../outside/secret.txt")
+    (folder / "inside.txt").symlink_to("good.txt")  # a link within the folder is the file it names
+    store = tmp_path / "store"
+    result = import_(store, folder)
+    assert result.exit_code == 1
+    target = tmp_path / "outside" / "secret.txt"
+    assert sorted(error_lines(result)) == [
+        f"{folder / 'passwd.csv'}: a link that leads out of {folder} (to {target}); not read",
+        f"{folder / 'secret.txt'}: a link that leads out of {folder} (to {target}); not read",
+    ]
+    assert "Secret" not in result.stdout + result.stderr and "hunter2" not in result.stderr
+    assert "4 records read: 2 stored, 0 unchanged, 2 rejected" in result.stdout
+    assert titles(store) == GOOD_TITLES
+
+
+@pytest.mark.parametrize(("name", "content"), [
+    ("notes.txt", "root:x:0:0:root:/root:/bin/bash\npassword hunter2\nsecret lines\n"),
+    ("notes.csv", "password,hunter2\nsecret,lines\n"),
+    ("notes.yaml", "password: hunter2\nsecret: lines\n"),
+    ("notes.json", '[{"password": "hunter2", "secret": "lines"}]'),
+])
+def test_a_file_that_is_not_a_record_is_named_not_quoted(tmp_path: Path, name: str, content: str) -> None:
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    result = import_(tmp_path / "store", path)
+    assert result.exit_code == 1
+    (line,) = error_lines(result)
+    assert line.startswith(f"{path}: ")
+    said = line.removeprefix(f"{path}: ")
+    assert "not a film" in said
+    for word in ("root", "password", "hunter2", "secret"):
+        assert word not in said
+
+
+def test_a_ten_thousand_character_title_costs_a_short_line(tmp_path: Path) -> None:
+    path = tmp_path / "long.yaml"
+    path.write_text(f"title: {'x' * 10_000}\ndirectors: [Jane Doe]\n", encoding="utf-8")
+    result = import_(tmp_path / "store", path)
+    assert result.exit_code == 1
+    (line,) = error_lines(result)
+    assert line == f"{path}: {'x' * 79}…: title: String should have at most 2000 characters"
+    assert len(result.stderr) < 300
+
+
+def test_a_long_value_is_quoted_cut_with_its_length(tmp_path: Path) -> None:
+    path = tmp_path / "long.yaml"
+    path.write_text(f"title: Long\ndirectors: [Jane Doe]\ncountries: [{'N' * 1500}]\n", encoding="utf-8")
+    result = import_(tmp_path / "store", path)
+    (line,) = error_lines(result)
+    assert line == (f"{path}: Long: countries: unknown country '{'N' * 59}…' (1500 characters) "
+                    "(use an English name or an ISO 3166-1 code)")
+
+
+def test_a_long_unknown_key_is_named_cut(tmp_path: Path) -> None:
+    path = tmp_path / "typo.json"
+    path.write_text(json.dumps({"title": "Typo", "directors": ["Jane Doe"], "k" * 5000: 1}), encoding="utf-8")
+    result = import_(tmp_path / "store", path)
+    (line,) = error_lines(result)
+    assert line.startswith(f"{path}: Typo: {'k' * 79}…: is not a field of a film record")
+    assert len(line) < len(str(path)) + 250
+
+
+def test_the_same_file_given_twice_is_read_once(tmp_path: Path) -> None:
+    good = good_inputs(tmp_path / "in")
+    store = tmp_path / "store"
+    again = tmp_path / "in" / ".." / "in" / good[0].name
+    result = import_(store, good[0], *good, again, tmp_path / "in")
+    assert result.exit_code == 0, result.stderr
+    assert "2 records read: 2 stored, 0 unchanged, 0 rejected" in result.stdout
+    assert stats(store)["records"] == 2
+
+
+@pytest.mark.parametrize("command", ["import", "validate"])
+def test_a_missing_path_among_existing_ones_exits_2_before_anything_is_read(tmp_path: Path, command: str) -> None:
+    good = good_inputs(tmp_path / "in")
+    missing = tmp_path / "in" / "typo.yaml"
+    store = tmp_path / "store"
+    args = ["--store", store, "--base", BASE] if command == "import" else []
+    result = cli(command, *args, good[0], missing, good[1], tmp_path / "gone")
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr == f"Error: no such file or folder: {missing}, {tmp_path / 'gone'}\n"
+    assert not store.exists()
+
+
+def test_a_missing_path_leaves_an_existing_store_as_it_was(tmp_path: Path) -> None:
+    good = good_inputs(tmp_path / "in")
+    store = tmp_path / "store"
+    assert import_(store, good[0]).exit_code == 0
+    before = stats(store)
+    result = import_(store, good[1], tmp_path / "typo.yaml")
+    assert result.exit_code == 2
+    assert stats(store) == before
+
+
+def test_a_file_over_the_size_limit_is_refused_unread(tmp_path: Path) -> None:
+    from lodfilm.records import MAX_FILE_BYTES
+
+    big = tmp_path / "big.txt"
+    with big.open("wb") as stream:
+        stream.truncate(MAX_FILE_BYTES + 1)  # sparse: no disk, and the size the file says it has
+    result = import_(tmp_path / "store", big)
+    assert error_lines(result) == [f"{big}: file is {MAX_FILE_BYTES + 1} bytes, over the {MAX_FILE_BYTES}-byte limit"]
+
+
+# What PyYAML's constructors, JSON's scanner and the readers were seen to raise on: tagged values, long numbers,
+# escapes, odd scalars. Any of these may land anywhere in a record.
+NASTY = ["!!bool maybe", "!!int ''", "!!float :", "!!timestamp soon", "!!map [a]", "!!set {a}", "!!omap [a: 1]",
+         "!!binary x", "!!python/object:os.system", "1" * 4400, "-" + "9" * 4400, "1e999", "0x" + "f" * 40,
+         "2010-02-30", "\\ud800", '"\\ud800"', "&a x", "*a", "<<: {a: 1}", "? [a]", "[", "{", "~", ":", "|", "'",
+         '"', ",", "\t", "NaN", "null", "[]", "{}", "²", "Cast:", "Synopsis:", "95 min", "1h 99999999999999999999",
+         "Source URL (retrieved on 99-99-9999): http://x", "Links: http://youtube.com/x", "http://a b", "0" * 30]
+SEEDS = {".yaml": SEED_YAML.read_text(encoding="utf-8"), ".txt": SEED_PAGE.read_text(encoding="utf-8"),
+         ".csv": "".join(LUX_TABLE.read_text(encoding="utf-8").splitlines(keepends=True)[:3]),
+         ".json": json.dumps({"title": "A", "directors": ["B C"], "year": 2010, "runtime_minutes": 95,
+                              "cast": [{"name": "D E", "character": "F"}], "countries": ["BE"]})}
+
+
+@st.composite
+def damaged_records(draw: st.DrawFn) -> tuple[str, str]:
+    """A real record of each form, with nasty tokens put in, or pieces cut out, at random places."""
+    suffix = draw(st.sampled_from(sorted(SEEDS)))
+    text = SEEDS[suffix]
+    for _ in range(draw(st.integers(1, 4))):
+        at = draw(st.integers(0, len(text)))
+        if draw(st.booleans()):
+            text = text[:at] + draw(st.sampled_from(NASTY)) + text[at:]
+        else:
+            text = text[:at] + text[at + draw(st.integers(1, 40)):]
+    return suffix, text
+
+
+@settings(max_examples=400, deadline=None)
+@given(damaged_records())
+def test_reading_never_raises_for_bad_content(case: tuple[str, str]) -> None:
+    """``read_path``'s contract: every record read or rejected with a RecordError, whatever the file holds."""
+    import tempfile
+
+    from lodfilm.records import read_path
+
+    suffix, content = case
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"record{suffix}"
+        path.write_bytes(content.encode("utf-8", "surrogatepass"))
+        for result in read_path(path):
+            assert (result.film is None) != (result.error is None)
+            if result.error is not None:
+                assert "\n" not in str(result.error) and len(str(result.error)) < len(str(path)) + 600

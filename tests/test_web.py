@@ -14,6 +14,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from lodfilm import pipeline
+from lodfilm.iris import file_key, record_key
 from lodfilm.settings import Settings
 from lodfilm.store import open_store
 from lodfilm.web import close_app, create_app
@@ -21,6 +22,11 @@ from tests.conftest import DATA
 
 BASE = "http://films.example.org/"
 SDO = rdflib.Namespace("http://schema.org/")
+
+
+def record_iri(name: str, film: str | None = None) -> str:
+    """The IRI of a record of the bundled file ``name`` (keyed by the file's path)."""
+    return f"{BASE}record/{record_key(file_key((DATA / name).resolve()), film)}"
 
 
 def import_into(store_dir: Path, base: str, *paths: Path) -> pipeline.Report:
@@ -101,8 +107,8 @@ def test_film_document_names_everything_it_links_to(client: FlaskClient) -> None
 def test_film_document_carries_its_provenance(client: FlaskClient) -> None:
     graph = rdflib.Graph().parse(data=text_of(client, "/film/illegal-2010.nt"), format="nt")
     records = set(graph.subjects(SDO.about, rdflib.URIRef(f"{BASE}film/illegal-2010")))
-    assert {str(r) for r in records} == {f"{BASE}record/illegal-2010-txt", f"{BASE}record/illegal-2010-yaml",
-                                          f"{BASE}record/lux-selection-csv/illegal-2010"}
+    assert {str(r) for r in records} == {record_iri("illegal-2010.txt"), record_iri("illegal-2010.yaml"),
+                                          record_iri("lux-selection.csv", "illegal-2010")}
 
 
 @pytest.mark.parametrize(("accept", "media_type"), [
@@ -169,7 +175,8 @@ def test_a_film_is_last_modified_when_its_newest_record_was_written(client: Flas
 
 
 def test_record_iri_dereferences_to_its_graph(client: FlaskClient) -> None:
-    graph = rdflib.Graph().parse(data=text_of(client, "/record/illegal-2010-txt.ttl"), format="turtle")
+    path = record_iri("illegal-2010.txt").removeprefix(BASE)
+    graph = rdflib.Graph().parse(data=text_of(client, f"/{path}.ttl"), format="turtle")
     assert (rdflib.URIRef(f"{BASE}film/illegal-2010"), SDO.name, rdflib.Literal("Illégal")) in graph
     assert not any(str(s).startswith(f"{BASE}film/") and "illegal" not in str(s) for s in graph.subjects())
 

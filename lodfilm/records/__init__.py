@@ -7,6 +7,8 @@ so one bad record never hides the others.
 
 from __future__ import annotations
 
+import os
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,7 +16,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from lodfilm.errors import RecordError
+from lodfilm.errors import RecordError, UsageError, quote
 from lodfilm.records.model import Film
 
 # The largest file lodfilm reads: far above any real film record, small enough that a runaway file (or a YAML
@@ -76,19 +78,39 @@ def make_film(data: dict[str, Any], path: str, record: str) -> Film:
 
 
 def read_bytes(path: Path) -> bytes:
-    """The file's bytes, refusing what no film record can be (empty, oversized, unreadable)."""
+    """The file's bytes, refusing what no film record can be (empty, oversized, unreadable, not a regular file).
+
+    The file is opened without blocking and checked once open (``fstat``), so a FIFO cannot hang the import and a
+    device cannot be read (``/dev/zero`` never ends); at most one byte past the limit is read, whatever the file
+    says its size is."""
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise RecordError(
-                str(path), None, None, f"file is {size} bytes, over the {MAX_FILE_BYTES}-byte limit"
-            )
-        raw = path.read_bytes()
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
     except OSError as exc:
         raise RecordError(str(path), None, None, f"cannot read file: {exc.strerror or exc}") from None
+    with os.fdopen(fd, "rb") as stream:
+        try:
+            info = os.fstat(fd)
+            if not stat.S_ISREG(info.st_mode):
+                raise RecordError(str(path), None, None, f"not a regular file ({kind_of_file(info.st_mode)}); not read")
+            # A file may say less than it holds (one that grows, a /proc file says 0): read one byte past the limit.
+            raw = stream.read(MAX_FILE_BYTES + 1) if info.st_size <= MAX_FILE_BYTES else b""
+        except OSError as exc:
+            raise RecordError(str(path), None, None, f"cannot read file: {exc.strerror or exc}") from None
+    size = max(info.st_size, len(raw))
+    if size > MAX_FILE_BYTES:
+        raise RecordError(str(path), None, None, f"file is {size} bytes, over the {MAX_FILE_BYTES}-byte limit")
     if not raw.strip():
         raise RecordError(str(path), None, None, "file is empty")
     return raw
+
+
+def kind_of_file(mode: int) -> str:
+    """What a file that is not a regular one is, as a message names it."""
+    for test, name in ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a FIFO"), (stat.S_ISCHR, "a character device"),
+                       (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket")):
+        if test(mode):
+            return name
+    return "not a file"
 
 
 def decode(raw: bytes, path: Path) -> str:
@@ -113,15 +135,62 @@ READERS = {
 }
 
 
-def record_files(paths: list[Path]) -> list[Path]:
-    """Files to read under ``paths`` (folders are walked; only suffixes lodfilm reads are taken), sorted."""
-    found: list[Path] = []
+@dataclass(frozen=True)
+class Input:
+    """A file to read: ``path`` as the user named it (what messages show), ``real`` its resolved absolute path
+    (what its records are keyed by, and what tells whether two names are one file)."""
+
+    path: Path
+    real: Path
+
+
+def check_paths(paths: list[Path]) -> None:
+    """Refuse the whole run when a path given does not exist: a typo is a usage error, caught before anything is
+    read or stored."""
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing:
+        raise UsageError(f"no such file or folder: {', '.join(missing)}")
+
+
+def record_files(paths: list[Path]) -> tuple[list[Input], list[RecordError]]:
+    """The files to read under ``paths``, and the files refused before reading.
+
+    Folders are walked (sorted; only suffixes lodfilm reads are taken; links to folders are not followed); a
+    file given by name is read whatever its suffix, so a wrong one is reported. A link inside a folder that leads
+    out of it is refused, not read: importing a folder reads that folder. A file reached twice (named twice, or by
+    name and in a folder, or through a link) is read once. Raises :class:`UsageError` when a path does not exist.
+    """
+    check_paths(paths)
+    inputs: list[Input] = []
+    refused: list[RecordError] = []
+    seen: set[Path] = set()
+
+    def add(path: Path, real: Path) -> None:
+        if real not in seen:
+            seen.add(real)
+            inputs.append(Input(path, real))
+
     for path in paths:
-        if path.is_dir():
-            found.extend(p for p in sorted(path.rglob("*")) if p.is_file() and p.suffix.lower() in READERS)
-        else:
-            found.append(path)
-    return found
+        if not path.is_dir():
+            add(path, path.resolve())
+            continue
+        root = path.resolve()
+        for found in sorted(path.rglob("*")):
+            if found.suffix.lower() not in READERS:
+                continue
+            # rglob does not follow links to folders, so every folder on the way is a real one under the root:
+            # only a link itself can lead elsewhere, and only links cost a resolve().
+            if not found.is_symlink():
+                if not found.is_dir():  # a FIFO or a device is taken, so that reading it refuses it aloud
+                    add(found, root / found.relative_to(path))
+                continue
+            real = found.resolve()
+            if not real.is_relative_to(root):
+                refused.append(RecordError(str(found), None, None,
+                                           f"a link that leads out of {path} (to {real}); not read"))
+            elif not real.is_dir():
+                add(found, real)
+    return inputs, refused
 
 
 def read_path(path: Path) -> Iterator[ReadResult]:
@@ -134,7 +203,7 @@ def read_path(path: Path) -> Iterator[ReadResult]:
             str(path),
             None,
             None,
-            f"unknown file type {path.suffix!r} (lodfilm reads "
+            f"unknown file type {quote(path.suffix)} (lodfilm reads "
             ".txt pages, .yaml/.yml/.json records and .csv tables)",
         )
         yield ReadResult(RecordRef(str(path), None, path.name), None, error)

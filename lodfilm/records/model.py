@@ -24,6 +24,7 @@ from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema
 
 from lodfilm.countries import country_code
+from lodfilm.errors import quote
 
 # Names, titles, labels: one line's worth. Synopses and biographies: long, but not without limit (a 5 MB
 # "synopsis" is a broken export, not a film).
@@ -289,7 +290,7 @@ class Film(Record):
         for value in values:
             code = country_code(value)
             if code is None:
-                raise ValueError(f"unknown country {value!r} (use an English name or an ISO 3166-1 code)")
+                raise ValueError(f"unknown country {quote(value)} (use an English name or an ISO 3166-1 code)")
             if code not in codes:
                 codes.append(code)
         return codes

@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from lodfilm.errors import RecordError
+from lodfilm.errors import RecordError, quote, shorten
 from lodfilm.records import ReadResult, RecordRef, make_film
 from lodfilm.records.model import split_character
 
@@ -116,12 +116,32 @@ def read(text: str, path: Path) -> Iterator[ReadResult]:
     ref = RecordRef(str(path), None, path.name)
     try:
         data = parse(text, str(path))
-        ref = RecordRef(str(path), None, str(data["title"]))
+        ref = RecordRef(str(path), None, shorten(str(data["title"])))
         film = make_film(data, str(path), ref.label)
     except RecordError as error:
-        yield ReadResult(ref, None, error)
+        if is_film_page(text):
+            yield ReadResult(ref, None, error)
+        else:
+            # Some other text file: its lines would be the "title" and the values quoted; print none of them.
+            yield ReadResult(RecordRef(str(path), None, path.name), None, RecordError(
+                str(path), None, None, "not a film page: no line reads as a runtime, a year, a country or a known "
+                "label (Synopsis:, Cast:, Source URL:…)"))
         return
     yield ReadResult(ref, film, None)
+
+
+def is_film_page(text: str, lines: int = 500) -> bool:
+    """Whether any of the first ``lines`` lines reads as a film page's: a known label, a source or publisher line,
+    a country, or a short line with a digit in it (a runtime or a year, even mistyped: ``20l1``). A page's header
+    and labels come first."""
+    from lodfilm.countries import country_code
+
+    for raw in text.splitlines()[:lines]:
+        line = raw.strip()
+        if line and (label_field(line, credits=False) or PUBLISHED_ON.match(line)
+                     or (len(line) <= 12 and re.search(r"\d", line)) or (len(line) > 2 and country_code(line))):
+            return True
+    return False
 
 
 def parse(text: str, path: str = "<page>") -> dict[str, Any]:
@@ -204,7 +224,7 @@ def parse(text: str, path: str = "<page>") -> dict[str, Any]:
             if match:
                 data[field] = match["url"]
             elif value:
-                raise RecordError(path, title, field, f"{value!r} is not a web address")
+                raise RecordError(path, title, field, f"{quote(value)} is not a web address")
         elif value:
             data[field] = names(value)
     if crew:
@@ -344,14 +364,14 @@ def runtime(text: str, path: str, title: str) -> int:
             return int(text)
     except ValueError:  # "²".isdigit() is true, and int() refuses thousands of digits
         pass
-    raise RecordError(path, title, "runtime_minutes", f"{text!r} is not a number of minutes")
+    raise RecordError(path, title, "runtime_minutes", f"{quote(text)} is not a number of minutes")
 
 
 def year(text: str, path: str, title: str) -> int:
     text = text.strip()
     if YEAR.match(text):
         return int(text)
-    raise RecordError(path, title, "year", f"{text!r} is not a year (four digits)")
+    raise RecordError(path, title, "year", f"{quote(text)} is not a year (four digits)")
 
 
 def split_outside_parentheses(text: str, separator: str) -> list[str]:
@@ -486,7 +506,7 @@ def date(text: str, path: str, title: str) -> dt.date:
             return dt.datetime.strptime(text, fmt).date()
         except ValueError:
             continue
-    raise RecordError(path, title, "sources.retrieved", f"{text!r} is not a date (day-month-year)")
+    raise RecordError(path, title, "sources.retrieved", f"{quote(text)} is not a date (day-month-year)")
 
 
 def is_video(url: str) -> bool:

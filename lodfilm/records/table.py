@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import csv
 import io
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from lodfilm.errors import RecordError
+from lodfilm.errors import RecordError, quote, shorten
 from lodfilm.records import ReadResult, RecordRef, make_film
 from lodfilm.records.model import Film
 
@@ -53,23 +54,9 @@ def read(text: str, path: Path) -> Iterator[ReadResult]:
         error = RecordError(str(path), None, None, f"not a CSV table: {exc or 'no header row'}")
         yield ReadResult(RecordRef(str(path), None, path.name), None, error)
         return
-    unknown = [h for h in header if h not in TABLE_FIELDS]
-    missing = [h for h in ("directors",) if h not in header]
-    if "title" not in header and "original_title" not in header:
-        missing.insert(0, "title")
-    if unknown or missing:
-        problems = []
-        if missing:
-            problems.append("missing column(s) " + ", ".join(missing))
-        if unknown:
-            problems.append("unknown column(s) " + ", ".join(unknown))
-        error = RecordError(
-            str(path),
-            "header",
-            (missing or unknown)[0],
-            "; ".join(problems) + " (see the CSV columns in the README)",
-        )
-        yield ReadResult(RecordRef(str(path), None, path.name), None, error)
+    refused = check_header(header, str(path))
+    if refused is not None:
+        yield ReadResult(RecordRef(str(path), None, path.name), None, refused)
         return
     prize = table_prize(path)
     line = 1
@@ -90,7 +77,7 @@ def read(text: str, path: Path) -> Iterator[ReadResult]:
         label = f"line {line}"
         title = (row.get("original_title") or row.get("title") or "").strip()
         if title:
-            label += f" ({title})"
+            label += f" ({shorten(title)})"
         ref = RecordRef(str(path), line, label)
         if len(cells) != len(header):
             error = RecordError(
@@ -102,6 +89,38 @@ def read(text: str, path: Path) -> Iterator[ReadResult]:
             yield ReadResult(ref, make_film(row_data(row, prize, str(path), label), str(path), label), None)
         except RecordError as error:
             yield ReadResult(ref, None, error)
+
+
+def check_header(header: list[str], path: str) -> RecordError | None:
+    """The header's problems as one error, or None. A header naming no record field at all is not a film table,
+    and its cells are not printed (it may be any file's first line)."""
+    if not TABLE_FIELDS.intersection(header):
+        return RecordError(path, "header", None, "not a film table: no column names a record field "
+                           "(see the CSV columns in the README)")
+    missing = [h for h in ("directors",) if h not in header]
+    if "title" not in header and "original_title" not in header:
+        missing.insert(0, "title")
+    unknown = list(dict.fromkeys(h for h in header if h not in TABLE_FIELDS))
+    twice = [h for h, n in Counter(header).items() if n > 1]
+    if not (missing or unknown or twice):
+        return None
+    problems = []
+    if missing:
+        problems.append("missing column(s) " + ", ".join(missing))
+    if unknown:
+        problems.append("unknown column(s) " + listed(unknown))
+    if twice:
+        # csv.DictReader-style reading would keep the last cell of a repeated column silently.
+        problems.append("repeated column(s) " + listed(twice))
+    return RecordError(path, "header", shorten((missing or unknown or twice)[0]),
+                       "; ".join(problems) + " (see the CSV columns in the README)")
+
+
+def listed(columns: list[str], most: int = 5) -> str:
+    """Column names as a message lists them: quoted when odd, cut when long, at most ``most`` of them."""
+    shown = [c if c.isidentifier() and len(c) <= 40 else quote(c) for c in columns[:most]]
+    more = f" and {len(columns) - most} more" if len(columns) > most else ""
+    return ", ".join(shown) + more
 
 
 def row_data(row: dict[str, str], prize: str | None, path: str, label: str) -> dict[str, Any]:

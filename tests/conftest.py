@@ -18,8 +18,23 @@ DATA = ROOT / "data"
 SEED_PAGE = DATA / "illegal-2010.txt"
 SEED_YAML = DATA / "illegal-2010.yaml"
 LUX_TABLE = DATA / "lux-selection.csv"
-SHARED_LUX_TABLE = ROOT.parent / "shared" / "data" / "lux-selection.csv"
+#: the team's shared data set, laid beside a clone in CI (``.ci/run``); a clone on its own has only ``data/``
+SHARED_DATA = ROOT.parent / "shared" / "data"
 BASE = "http://films.example.org/"
+
+
+def shared_or_bundled(name: str) -> Path:
+    """The shared data set's file ``name`` where it lies beside the clone, else the copy bundled in ``data/``:
+    the bundled files are copies of the shared ones, so a fresh clone tests the same table."""
+    shared = SHARED_DATA / name
+    return shared if shared.is_file() else DATA / name
+
+
+#: the real LUX table (the shared one where present)
+SHARED_LUX_TABLE = shared_or_bundled("lux-selection.csv")
+#: every copy of the LUX table there is to check: the bundled one always, the shared one where it is beside us
+LUX_TABLES = {name: path for name, path in (("shared", SHARED_DATA / "lux-selection.csv"), ("bundled", LUX_TABLE))
+              if path.is_file()}
 
 Cli = Callable[..., Result]
 

@@ -1,9 +1,18 @@
-"""Shared fixtures: the real data in ``data/``, real stores on disk, the real CLI."""
+"""Shared fixtures: the real data in ``data/``, real stores on disk, the real CLI, a real SPARQL server."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+import signal
+import socket
+import subprocess
+import sys
+import sysconfig
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -18,8 +27,23 @@ DATA = ROOT / "data"
 SEED_PAGE = DATA / "illegal-2010.txt"
 SEED_YAML = DATA / "illegal-2010.yaml"
 LUX_TABLE = DATA / "lux-selection.csv"
-SHARED_LUX_TABLE = ROOT.parent / "shared" / "data" / "lux-selection.csv"
+#: the team's shared data set, laid beside a clone in CI (``.ci/run``); a clone on its own has only ``data/``
+SHARED_DATA = ROOT.parent / "shared" / "data"
 BASE = "http://films.example.org/"
+
+
+def shared_or_bundled(name: str) -> Path:
+    """The shared data set's file ``name`` where it lies beside the clone, else the copy bundled in ``data/``:
+    the bundled files are copies of the shared ones, so a fresh clone tests the same table."""
+    shared = SHARED_DATA / name
+    return shared if shared.is_file() else DATA / name
+
+
+#: the real LUX table (the shared one where present)
+SHARED_LUX_TABLE = shared_or_bundled("lux-selection.csv")
+#: every copy of the LUX table there is to check: the bundled one always, the shared one where it is beside us
+LUX_TABLES = {name: path for name, path in (("shared", SHARED_DATA / "lux-selection.csv"), ("bundled", LUX_TABLE))
+              if path.is_file()}
 
 Cli = Callable[..., Result]
 
@@ -72,3 +96,74 @@ def imported_store(tmp_path_factory: pytest.TempPathFactory, name: str, base: st
 def seed_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A store holding only the seed page."""
     return imported_store(tmp_path_factory, "seed", BASE, SEED_PAGE)
+
+
+# -- a real SPARQL 1.1 server -----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class SparqlServer:
+    """An Oxigraph server the tests started on 127.0.0.1: its query and update URLs (the SPARQL 1.1 Protocol's
+    two services, at ``/query`` and ``/update``)."""
+
+    root: str  # http://127.0.0.1:PORT
+
+    @property
+    def query_url(self) -> str:
+        return f"{self.root}/query"
+
+    @property
+    def update_url(self) -> str:
+        return f"{self.root}/update"
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def die_with_pytest() -> None:
+    """In the child, before it runs: ask Linux to send SIGTERM when the test run's process dies, so a test run
+    killed outright (``kill -9``, a CI time-out) leaves no server behind."""
+    if sys.platform == "linux":
+        import ctypes
+
+        PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+@pytest.fixture(scope="session")
+def oxigraph_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SparqlServer]:
+    """The Oxigraph server of PyPI's ``oxigraph`` package (a test extra), on a free port of 127.0.0.1 with its
+    database in a temporary folder; polled until it answers, stopped at the end of the run."""
+    binary = Path(sysconfig.get_path("scripts")) / "oxigraph"
+    assert binary.is_file(), f"{binary} is missing: install the test extras (pip install -e '.[test]')"
+    root = tmp_path_factory.mktemp("oxigraph")
+    port = free_port()
+    server = SparqlServer(f"http://127.0.0.1:{port}")
+    log = root / "oxigraph.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [str(binary), "serve", "--location", str(root / "db"), "--bind", f"127.0.0.1:{port}"],
+            stdout=out, stderr=subprocess.STDOUT, preexec_fn=die_with_pytest)
+    direct = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # 127.0.0.1 itself, whatever *_proxy says
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            assert process.poll() is None, f"the Oxigraph server exited:\n{log.read_text()}"
+            try:
+                with direct.open(f"{server.query_url}?query=ASK%7B%7D", timeout=2) as reply:
+                    if reply.status == 200:
+                        break
+            except (urllib.error.URLError, OSError):
+                pass
+            assert time.monotonic() < deadline, f"the Oxigraph server did not answer within 30 s:\n{log.read_text()}"
+            time.sleep(0.1)
+        yield server
+    finally:
+        process.terminate()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(10)

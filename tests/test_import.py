@@ -17,6 +17,7 @@ from lodfilm.store.embedded import EmbeddedStore, new_records
 from tests.conftest import (
     BASE,
     LUX_TABLE,
+    LUX_TABLES,
     SEED_PAGE,
     SEED_YAML,
     SHARED_LUX_TABLE,
@@ -69,7 +70,7 @@ def test_yaml_form_of_the_seed_gives_the_same_graph_as_the_page(cli: Cli, tmp_pa
     assert from_page == from_yaml
 
 
-@pytest.mark.parametrize("table", [SHARED_LUX_TABLE, LUX_TABLE], ids=["shared", "bundled"])
+@pytest.mark.parametrize("table", list(LUX_TABLES.values()), ids=list(LUX_TABLES))
 def test_lux_table_imports_whole(cli: Cli, store_dir: Path, table: Path) -> None:
     result = cli("import", "--store", store_dir, "--base", BASE, table)
     assert result.exit_code == 0, result.stderr

@@ -1,25 +1,39 @@
-"""One store contract, every backend: the same cases run against the embedded pyoxigraph store and against a real
-Virtuoso Open Source server over HTTP (the SPARQL 1.1 Protocol, nothing server-specific).
+"""One store contract, every backend: the same cases run against the embedded pyoxigraph store and, over HTTP
+(the SPARQL 1.1 Protocol, nothing server-specific), against real SPARQL servers on 127.0.0.1:
 
-The Virtuoso cases need ``LODFILM_TEST_VIRTUOSO`` (``sparql+http://USER:PASSWORD@127.0.0.1:PORT/sparql-auth``;
-``.ci/run`` starts a server and sets it). Without it they fail, saying how to set it: a backend nobody tested
-must not pass for one that works.
+* ``oxigraph``, on every run: the Oxigraph server of PyPI's ``oxigraph`` package (a test extra), which the tests
+  start themselves (``oxigraph_server`` in ``tests/conftest.py``). Its default graph is a real graph of its own,
+  not the union of the named graphs, so lodfilm keeps the merge there (``LODFILM_SPARQL_MERGE_GRAPH=default``),
+  and its query and update services are two URLs (``/query``, ``LODFILM_SPARQL_UPDATE_URL=…/update``).
+* ``virtuoso``, where ``LODFILM_TEST_VIRTUOSO`` names one (``sparql+http://USER:PASSWORD@127.0.0.1:PORT/sparql-auth``;
+  ``.ci/run`` starts Virtuoso Open Source and sets it): the merge in a named graph, its union default graph
+  left alone.
+
+The backends are generated from what is there, so no case is ever skipped: a backend that is not set up has no
+cases, and one that is set up runs them all.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import io
 import json
 import os
+import secrets
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import rdflib
+import requests
 from click.testing import CliRunner
 from flask.testing import FlaskClient
+from werkzeug.serving import make_server
+from werkzeug.wrappers import Request, Response
 
 from lodfilm.cli import main
 from lodfilm.errors import StoreError
@@ -28,45 +42,58 @@ from lodfilm.store import open_store
 from lodfilm.store.base import RecordWrite, Store
 from lodfilm.store.remote import META_GRAPH, Endpoint, RemoteStore
 from lodfilm.web import close_app, create_app
-from tests.conftest import BASE, DATA
+from tests.conftest import BASE, DATA, SparqlServer
 
 VIRTUOSO = "LODFILM_TEST_VIRTUOSO"
 MODIFIED = "<http://purl.org/dc/terms/modified>"
 FILM = f"{BASE}film/contract-test-2001"
+SERVERS = ["oxigraph", *(["virtuoso"] if os.environ.get(VIRTUOSO) else [])]
+BACKENDS = ["embedded", *SERVERS]
 
 
-def virtuoso_location() -> str:
-    location = os.environ.get(VIRTUOSO)
-    if not location:
-        pytest.fail(f"{VIRTUOSO} is not set: start Virtuoso (see .ci/run) and set it to "
-                    "sparql+http://USER:PASSWORD@127.0.0.1:PORT/sparql-auth")
-    return location
+def connect(location: str) -> Store:
+    """The store a ``--store`` value names, opened with the settings the environment gives it, as the CLI does."""
+    return open_store(Settings.load(store=location).opens)
 
 
 def wipe(location: str) -> None:
     """Leave the server as lodfilm found it: every graph under the test base IRI, the merge and our bookkeeping
     graph dropped (found by name, so a half-written earlier run is cleaned up too)."""
-    store = open_store(location)
+    store = connect(location)
     assert isinstance(store, RemoteStore)
     try:
         graphs = store._rows(f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} "
                              f"FILTER(STRSTARTS(STR(?g), \"{BASE}\")) }}", dataset=False)[1]
-        drops = [f"<{row['g'].value}>" for row in graphs]
-        drops += [f"<{store.endpoint.merge_graph}>", f"<{META_GRAPH}>"]
-        store._update(" ;\n".join(f"DROP SILENT GRAPH {g}" for g in drops))
+        drops = [f"GRAPH <{row['g'].value}>" for row in graphs]
+        merge = store.endpoint.merge_graph
+        drops += [f"GRAPH <{merge}>" if merge else "DEFAULT", f"GRAPH <{META_GRAPH}>"]
+        store._update(" ;\n".join(f"DROP SILENT {g}" for g in drops))
     finally:
         store.close()
 
 
-@pytest.fixture(params=["embedded", "virtuoso"])
+def server_settings(name: str, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Set the environment lodfilm reads for the SPARQL server ``name``; its ``--store`` value."""
+    for variable in ("LODFILM_STORE", "LODFILM_SPARQL_UPDATE_URL", "LODFILM_SPARQL_USER", "LODFILM_SPARQL_PASSWORD",
+                     "LODFILM_SPARQL_MERGE_GRAPH", "LODFILM_SPARQL_SERVER_TIMEOUT"):
+        monkeypatch.delenv(variable, raising=False)
+    if name == "oxigraph":
+        server: SparqlServer = request.getfixturevalue("oxigraph_server")
+        monkeypatch.setenv("LODFILM_SPARQL_UPDATE_URL", server.update_url)
+        monkeypatch.setenv("LODFILM_SPARQL_MERGE_GRAPH", "default")
+        return f"sparql+{server.query_url}"
+    monkeypatch.setenv("LODFILM_SPARQL_SERVER_TIMEOUT", "virtuoso")
+    return os.environ[VIRTUOSO]
+
+
+@pytest.fixture(params=BACKENDS)
 def location(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """An empty store of each backend, as the ``--store`` value that names it."""
-    monkeypatch.delenv("LODFILM_STORE", raising=False)
     if request.param == "embedded":
+        monkeypatch.delenv("LODFILM_STORE", raising=False)
         yield str(tmp_path / "store")
         return
-    url = virtuoso_location()
-    monkeypatch.setenv("LODFILM_SPARQL_SERVER_TIMEOUT", "virtuoso")
+    url = server_settings(request.param, request, monkeypatch)
     wipe(url)
     yield url
     wipe(url)
@@ -179,7 +206,7 @@ def test_a_film_is_replaced_as_a_unit(location: str) -> None:
                    *(f"{film} <http://schema.org/countryOfOrigin> <{BASE}country/{c}> ." for c in ("DE", "NL", "LU"))}),
     ]
     expected = [{"BE", "FR"}, {"DE", "NL", "LU"}]
-    store = open_store(location)
+    store = connect(location)
     seen: list[set[str]] = []
     done = threading.Event()
 
@@ -206,7 +233,7 @@ def test_a_film_is_replaced_as_a_unit(location: str) -> None:
 
 def test_bulk_writes_keep_every_record(location: str) -> None:
     """More records and triples than one update request carries: all land, each whole."""
-    store = open_store(location)
+    store = connect(location)
     try:
         writes = [RecordWrite(f"{BASE}record/bulk/{i}", frozenset(
             f"<{BASE}film/bulk-{i}> <http://schema.org/p{j}> \"{i} {j}\" ." for j in range(120)))
@@ -318,19 +345,96 @@ def test_credentials_are_never_printed_when_the_server_cannot_be_reached(monkeyp
     assert SECRET not in repr(settings) and SECRET not in settings.location
 
 
-def test_credentials_are_never_printed_when_the_server_refuses_them() -> None:
-    endpoint = Endpoint.parse(virtuoso_location())
-    wrong = Endpoint.parse(endpoint.query_url.replace("http", "sparql+http", 1), user=endpoint.user or "dba",
-                           password=SECRET)
-    status, out, err = run("import", "--no-progress", "--store",
-                           f"sparql+http://{wrong.user}:{SECRET}@{wrong.query_url.split('://', 1)[1]}", "--base",
-                           BASE, DATA / "illegal-2010.txt")
+class AuthProxy:
+    """A real HTTP server on 127.0.0.1 in front of the Oxigraph server, asking for credentials as a server behind
+    HTTP authentication does (RFC 7617 Basic, or RFC 7616 Digest with MD5 and ``qop=auth``): a request signed
+    with the right user and password is passed on, any other gets ``401`` and a fresh challenge."""
+
+    REALM = "lodfilm-test"
+
+    def __init__(self, scheme: str, upstream: SparqlServer, user: str, password: str) -> None:
+        self.scheme, self.upstream, self.user, self.password = scheme, upstream, user, password
+        self.nonces: set[str] = set()
+        self.server = make_server("127.0.0.1", 0, self, threaded=True)
+        self.root = f"http://127.0.0.1:{self.server.port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.session = requests.Session()
+        self.session.trust_env = False  # straight to 127.0.0.1, whatever *_proxy says
+
+    def challenge(self) -> str:
+        if self.scheme == "basic":
+            return f'Basic realm="{self.REALM}"'
+        nonce = secrets.token_hex(16)
+        self.nonces.add(nonce)
+        return f'Digest realm="{self.REALM}", qop="auth", algorithm=MD5, nonce="{nonce}"'
+
+    def signed_in(self, request: Request) -> bool:
+        auth = request.authorization
+        if auth is None or auth.type != self.scheme or auth.username != self.user:
+            return False
+        if auth.type == "basic":
+            return hmac.compare_digest(auth.password or "", self.password)
+        if auth.nonce not in self.nonces or auth.qop != "auth" or auth.response is None:
+            return False
+
+        def md5(text: str) -> str:
+            return hashlib.md5(text.encode()).hexdigest()
+
+        known = md5(f"{self.user}:{self.REALM}:{self.password}")
+        expected = md5(f"{known}:{auth.nonce}:{auth.nc}:{auth.cnonce}:auth:{md5(f'{request.method}:{auth.uri}')}")
+        return hmac.compare_digest(auth.response, expected)
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        request = Request(environ)
+        if not self.signed_in(request):
+            response = Response("sign in", 401, {"WWW-Authenticate": self.challenge()})
+        else:
+            upstream = self.session.post(self.upstream.root + request.path, data=request.get_data(), timeout=60,
+                                         headers={"Content-Type": request.content_type or "",
+                                                  "Accept": request.headers.get("Accept", "*/*")})
+            response = Response(upstream.content, upstream.status_code,
+                                content_type=upstream.headers.get("Content-Type"))
+        return response(environ, start_response)
+
+
+@pytest.fixture(params=["basic", "digest", *(["virtuoso"] if "virtuoso" in SERVERS else [])])
+def signed(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[str, str, str]]:
+    """A SPARQL server that asks for credentials: (its ``--store`` URL without them, the user, the password)."""
+    if request.param == "virtuoso":
+        endpoint = Endpoint.parse(server_settings("virtuoso", request, monkeypatch))
+        yield f"sparql+{endpoint.query_url}", endpoint.user or "", endpoint.password or ""
+        return
+    server_settings("oxigraph", request, monkeypatch)
+    proxy = AuthProxy(request.param, request.getfixturevalue("oxigraph_server"), "archivist", "the-right-one")
+    proxy.thread.start()
+    monkeypatch.setenv("LODFILM_SPARQL_UPDATE_URL", f"{proxy.root}/update")
+    try:
+        yield f"sparql+{proxy.root}/query", proxy.user, proxy.password
+    finally:
+        proxy.server.shutdown()
+        proxy.thread.join()
+
+
+def test_credentials_are_never_printed_when_the_server_refuses_them(signed: tuple[str, str, str]) -> None:
+    url, user, password = signed
+
+    def signed_as(secret: str) -> str:
+        return url.replace("://", f"://{user}:{secret}@", 1)
+
+    # The right credentials sign in (the challenge answered in the scheme asked), so the refusal below is the
+    # server judging the credentials, not one that refuses everybody.
+    status, out, err = run("stats", "--store", signed_as(password), "--json")
+    assert status == 0, err
+    status, out, err = run("import", "--no-progress", "--store", signed_as(SECRET), "--base", BASE,
+                           DATA / "illegal-2010.txt")
     assert status == 4 and "refused lodfilm (401)" in err, err
     assert SECRET not in out + err
+    wrong = Settings.load(store=signed_as(SECRET)).remote
+    assert wrong is not None and wrong.password == SECRET
     store = RemoteStore(wrong)
     with pytest.raises(StoreError) as caught:
         store.write([RecordWrite(f"{BASE}record/x", frozenset())])
-    assert SECRET not in str(caught.value)
+    assert "refused lodfilm (401)" in str(caught.value) and SECRET not in str(caught.value)
     buffer = io.StringIO()
     print(wrong, repr(wrong), file=buffer)
     assert SECRET not in buffer.getvalue()

@@ -8,10 +8,13 @@ limit, a ``kill -9``) start one. Nothing connects anywhere but 127.0.0.1.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import signal
+import socket
 import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -129,8 +132,6 @@ def test_queries_that_walked_around_the_first_guard_are_refused_and_fetch_nothin
             assert ("not allowed" in reply.text) if reply.status == 403 else ("malformed query" in reply.text)
     assert listener.connections == 0
     # the listener was listening: a connection to it is counted
-    import socket
-
     socket.create_connection(("127.0.0.1", listener.port), timeout=2).close()
     deadline = time.monotonic() + 2
     while listener.connections == 0 and time.monotonic() < deadline:
@@ -170,6 +171,35 @@ def test_a_service_query_sent_straight_to_a_worker_fetches_nothing(store: Path, 
             pass
     reader.close()
     assert listener.connections == 1
+
+
+ISOLATE = """
+import socket, sys, threading
+from lodfilm.store.workers import isolate_network
+if sys.argv[1] == "threaded":
+    threading.Thread(target=threading.Event().wait, daemon=True).start()
+print(isolate_network())
+with socket.socket() as probe:
+    print(probe.connect_ex(("127.0.0.1", int(sys.argv[2]))))
+"""
+
+
+@pytest.mark.parametrize("kind", ["single", "threaded"])
+def test_a_process_is_taken_off_the_network_only_while_it_has_one_thread(kind: str, listener: Listener) -> None:
+    """What a worker does first, in a process of its own: where the namespace cannot hold every thread, the
+    worker says why (and the pool logs it) rather than believe it is isolated."""
+    done = subprocess.run([sys.executable, "-c", ISOLATE, kind, str(listener.port)], capture_output=True, text=True,
+                          timeout=60, check=True)
+    note, connected = done.stdout.split("\n")[:2]
+    if kind == "single":
+        assert note == "None" and int(connected) == errno.ENETUNREACH
+        assert listener.connections == 0
+    else:
+        assert note == "the worker already runs 2 threads" and int(connected) == 0
+        deadline = time.monotonic() + 2
+        while listener.connections == 0 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert listener.connections == 1
 
 
 # -- 4. workers die with their server; queries queue apart from pages --------------------------------------------------

@@ -10,8 +10,10 @@ remote           ``LODFILM_SPARQL_UPDATE_URL``, ``LODFILM_SPARQL_USER``, ``LODFI
 base             ``LODFILM_BASE``              ``http://localhost:8080/``
 query_timeout    ``LODFILM_QUERY_TIMEOUT``     10 seconds per SPARQL query
 max_rows         ``LODFILM_MAX_ROWS``          10000 rows per SELECT answer
+max_triples      ``LODFILM_MAX_TRIPLES``       100000 triples per CONSTRUCT/DESCRIBE answer
 query_workers    ``LODFILM_QUERY_WORKERS``     2 query processes
 idle_timeout     ``LODFILM_IDLE_TIMEOUT``      30 seconds an idle HTTP connection is kept (``serve``)
+query_queue      ``LODFILM_QUERY_QUEUE``       2 queries waiting for a worker (more get 503 at once)
 license          ``LODFILM_LICENSE``           CC0 1.0
 title            ``LODFILM_TITLE``             ``lodfilm``
 ================ ============================= ====================================
@@ -74,8 +76,11 @@ class Settings:
     base: str = DEFAULT_BASE
     query_timeout: float = 10.0
     max_rows: int = 10_000
+    max_triples: int = 100_000
     query_workers: int = 2
     idle_timeout: float = 30.0
+    #: queries that may wait for a busy worker; each holds a request thread, so past this they are refused
+    query_queue: int = 2
     license: str = "http://creativecommons.org/publicdomain/zero/1.0/"
     title: str = "lodfilm"
     #: the SPARQL server that is the store, when ``--store``/``LODFILM_STORE`` is a ``sparql+http(s)://`` URL
@@ -114,8 +119,10 @@ class Settings:
             base=check_base(base or env.get("LODFILM_BASE") or DEFAULT_BASE),
             query_timeout=number("LODFILM_QUERY_TIMEOUT", 10.0, low=0.1, high=3600),
             max_rows=int(number("LODFILM_MAX_ROWS", 10_000, low=1, high=10_000_000)),
+            max_triples=int(number("LODFILM_MAX_TRIPLES", 100_000, low=1, high=100_000_000)),
             query_workers=int(number("LODFILM_QUERY_WORKERS", 2, low=1, high=64)),
             idle_timeout=number("LODFILM_IDLE_TIMEOUT", 30.0, low=0.5, high=3600),
+            query_queue=int(number("LODFILM_QUERY_QUEUE", 2, low=0, high=1024)),
             license=env.get("LODFILM_LICENSE") or cls.license,
             title=env.get("LODFILM_TITLE") or cls.title,
         )

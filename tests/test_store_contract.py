@@ -318,6 +318,22 @@ def test_the_endpoint_answers_and_says_when_it_cut_an_answer(client: FlaskClient
     assert client.post("/sparql", data={"query": "SELECT ?x WHERE { ?x "}).status_code == 400
 
 
+def test_the_endpoint_cuts_construct_and_describe_at_the_triple_cap(location: str) -> None:
+    assert import_(location, DATA)[0] == 0
+    app = create_app(Settings.load(store=location, base=BASE).with_(max_triples=9))
+    try:
+        client = app.test_client()
+        for query in ("CONSTRUCT WHERE { ?s ?p ?o }", f"DESCRIBE <{BASE}film/illegal-2010>"):
+            response = client.post("/sparql", data={"query": query}, headers={"Accept": "application/n-triples"})
+            assert response.status_code == 200 and response.headers["Lodfilm-Truncated"] == "triples=9"
+            assert len(rdflib.Graph().parse(data=response.get_data(as_text=True), format="nt")) == 9
+        one = f"CONSTRUCT WHERE {{ <{BASE}film/illegal-2010> schema:name ?n }}"
+        small = client.post("/sparql", data={"query": one}, headers={"Accept": "application/n-triples"})
+        assert small.status_code == 200 and "Lodfilm-Truncated" not in small.headers
+    finally:
+        close_app(app)
+
+
 def test_pages_follow_an_import_made_by_another_process(client: FlaskClient, location: str, tmp_path: Path) -> None:
     before = client.get("/films").get_data(as_text=True)
     assert "Contract Test" not in before

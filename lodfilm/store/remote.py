@@ -45,9 +45,9 @@ import requests
 from requests.auth import AuthBase, HTTPBasicAuth, HTTPDigestAuth
 
 from lodfilm.errors import QueryError, QueryTimeout, StoreError, UsageError
-from lodfilm.store.base import ENTITY_COUNTS, QUERY_FORMATS, RDF_FORMATS, QueryResult, RecordWrite, Stats
-from lodfilm.store.guard import keywords
-from lodfilm.store.results import GRAPH_FORMATS, WRITERS, wanted_format
+from lodfilm.store.base import ENTITY_COUNTS, QUERY_FORMATS, QueryResult, RecordWrite, Stats
+from lodfilm.store.guard import Parsed, decode
+from lodfilm.store.results import WRITERS, graph_answer, keywords, wanted_format
 from lodfilm.vocab import PREFIXES
 
 SCHEMES = {"sparql+http": "http", "sparql+https": "https"}
@@ -396,7 +396,8 @@ class RemoteStore:
         return self.run(text, select_format=format or "json", graph_format=format or "ttl")
 
     def run(self, text: str, *, select_format: str | None, graph_format: str | None, max_rows: int | None = None,
-            timeout: float | None = None) -> QueryResult:
+            max_triples: int | None = None, timeout: float | None = None, parsed: Parsed | None = None
+            ) -> QueryResult:
         """A query answered as :func:`lodfilm.store.results.execute` answers it on the embedded store.
 
         SELECT: we always ask the server for SPARQL JSON, keep at most ``max_rows`` rows and write the answer
@@ -404,16 +405,16 @@ class RemoteStore:
         own ``LIMIT`` is under the cap would save a little work, but servers' answers differ (Virtuoso writes
         SPARQL 1.0 ``typed-literal``s and gives durations back as seconds): written by one writer, both stores
         answer a query with the same bytes. ASK likewise (Virtuoso 7 answers it as a one-row SELECT of
-        ``__ASK_RETVAL``). CONSTRUCT/DESCRIBE come as
-        N-Triples and are written in the asked format with lodfilm's prefixes. ``timeout`` (seconds) bounds the
-        request and, where the server takes one, is passed on as its own time limit so the server stops too.
+        ``__ASK_RETVAL``). CONSTRUCT/DESCRIBE come as N-Triples and are written in the asked format with
+        lodfilm's prefixes, cut after ``max_triples``. ``timeout`` (seconds) bounds the request and, where the
+        server takes one, is passed on as its own time limit so the server stops too. The text is sent decoded
+        (SPARQL 1.1 §19.2), as the guard read it; ``parsed`` is the guard's reading, when it made one.
         """
-        kind = query_kind(text)
+        text = decode(text)
+        kind = {"SELECT": "select", "ASK": "ask"}.get(parsed.form, "graph") if parsed else query_kind(text)
         if kind == "graph":
-            graph_format = wanted_format("graph", graph_format)
-            triples = self._triples(text, timeout=timeout)
-            body = ox.serialize(triples, format=GRAPH_FORMATS[graph_format], prefixes=PREFIXES)
-            return QueryResult("graph", RDF_FORMATS[graph_format], body or b"")
+            wanted_format("graph", graph_format)
+            return graph_answer(self._triples(text, timeout=timeout), graph_format, max_triples)
         select_format = wanted_format("select", select_format)
         media_type = QUERY_FORMATS[select_format]
         if kind == "ask":

@@ -1,15 +1,20 @@
-"""Running one SPARQL query on a pyoxigraph store and serialising its answer, with a cap on result rows.
+"""Running one SPARQL query on a pyoxigraph store and serialising its answer, with caps on result rows and triples.
 
 Shared by the embedded store (in-process, for the CLI) and its query workers (for the web). A SELECT with more
-rows than the cap is cut there *and says so*: ``QueryResult.truncated``, and in the body where the format has a
-place for it (the ``link`` of the SPARQL JSON and XML result heads). Below the cap, or when the query's own
-``LIMIT`` keeps it below, pyoxigraph's own serialisers write the answer.
+rows than the cap, or a CONSTRUCT/DESCRIBE with more triples, is cut there *and says so*: ``QueryResult.truncated``,
+and in the body where the format has a place for it (the ``link`` of the SPARQL JSON and XML result heads). Below
+the cap, or when the query's own ``LIMIT`` keeps it below, pyoxigraph's own serialisers write the answer.
+
+The query text is read as SPARQL 1.1 §19.2 says (:func:`lodfilm.store.guard.decode`), the same text the guard read.
+Whether a ``LIMIT`` may be appended is taken from the guard's parse where one was made, else from a token scan;
+either way the rows are counted before an answer goes out uncut, so a misread query is cut all the same.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 from collections.abc import Iterable
 from xml.sax.saxutils import escape, quoteattr
@@ -18,7 +23,7 @@ import pyoxigraph as ox
 
 from lodfilm.errors import QueryError, UsageError
 from lodfilm.store.base import QUERY_FORMATS, RDF_FORMATS, QueryResult
-from lodfilm.store.guard import TOKEN, decode_escapes, keywords
+from lodfilm.store.guard import TOKEN, Parsed, decode
 from lodfilm.vocab import PREFIXES
 
 RESULT_FORMATS = {
@@ -43,16 +48,32 @@ def execute(
     select_format: str | None = "json",
     graph_format: str | None = "ttl",
     max_rows: int | None = None,
+    max_triples: int | None = None,
+    parsed: Parsed | None = None,
 ) -> QueryResult:
     """Run ``text``; answer a SELECT/ASK in ``select_format`` and a CONSTRUCT/DESCRIBE in ``graph_format``.
 
     A format of None means the caller cannot take that kind of answer: :class:`UsageError` says which it can.
+    ``parsed`` is the guard's reading of the text, when it made one. pyoxigraph evaluates lazily, as the answer is
+    written, so an evaluation error (a store read, a failed ``SERVICE`` in the CLI) may come from any step: each is
+    a :class:`QueryError`.
     """
+    try:  # decoding is a no-op on a text the web decoded already (the guard refuses escapes that decode again)
+        return _execute(store, decode(text), select_format=select_format, graph_format=graph_format,
+                        max_rows=max_rows, max_triples=max_triples, parsed=parsed)
+    except (OSError, RuntimeError) as exc:
+        raise QueryError(f"the query failed: {exc}") from None
+
+
+def _execute(store: ox.Store, text: str, *, select_format: str | None, graph_format: str | None,
+             max_rows: int | None, max_triples: int | None, parsed: Parsed | None) -> QueryResult:
+    form = parsed.form if parsed else query_form(text)
+    own_limit = parsed.limit if parsed else top_level_limit(text)
+    trailing_values = parsed.trailing_values if parsed else has_trailing_values(text)
     # A SELECT that could be longer than the cap runs with LIMIT cap+1 (one evaluation, pyoxigraph's writer);
     # only an answer that is really over the cap is rewritten below, cut and marked, by the Python writers.
-    own_limit = top_level_limit(text)
-    capped = (max_rows is not None and query_form(text) == "SELECT" and (own_limit is None or own_limit > max_rows)
-              and not has_trailing_values(text))
+    capped = (max_rows is not None and form == "SELECT" and (own_limit is None or own_limit > max_rows)
+              and not trailing_values)
     run = f"{text}\nLIMIT {max_rows + 1}" if capped and max_rows is not None else text
     try:
         try:
@@ -62,23 +83,19 @@ def execute(
                 raise
             # Report the user's own text (our LIMIT line would move the parser's error), or, if it is our
             # line that does not fit, run the query as written and cut it in Python.
+            run = text
             result = store.query(text, prefixes=PREFIXES)
-            capped = False
     except SyntaxError as exc:
         raise QueryError(f"malformed query: {exc}") from None
-    except OSError as exc:
-        raise QueryError(f"the query failed: {exc}") from None
     if isinstance(result, ox.QueryTriples):
-        graph_format = wanted_format("graph", graph_format)
-        body = ox.serialize(result, format=GRAPH_FORMATS[graph_format], prefixes=PREFIXES)
-        return QueryResult("graph", RDF_FORMATS[graph_format], body or b"")
+        return graph_answer(result, graph_format, max_triples)
     select_format = wanted_format("select", select_format)
     media_type = QUERY_FORMATS[select_format]
     if isinstance(result, ox.QueryBoolean):
         return QueryResult("ask", media_type, result.serialize(format=RESULT_FORMATS[select_format]) or b"")
-    if max_rows is None or (own_limit is not None and own_limit <= max_rows):
+    if max_rows is None:
         return QueryResult("select", media_type, result.serialize(format=RESULT_FORMATS[select_format]) or b"")
-    if capped:
+    if run != text or (own_limit is not None and own_limit <= max_rows):
         body = result.serialize(format=RESULT_FORMATS[select_format]) or b""
         if count_rows(body, select_format) <= max_rows:
             return QueryResult("select", media_type, body)
@@ -94,12 +111,28 @@ def execute(
     return QueryResult("select", media_type, WRITERS[select_format](variables, rows, False))
 
 
+def graph_answer(triples: Iterable[ox.Triple], graph_format: str | None, max_triples: int | None) -> QueryResult:
+    """A CONSTRUCT/DESCRIBE answer in ``graph_format``, cut after ``max_triples`` triples (and marked so). The
+    triples stream from the engine into pyoxigraph's writer; evaluation stops at the cap."""
+    name = wanted_format("graph", graph_format)
+    source = iter(triples)
+    kept = source if max_triples is None else itertools.islice(source, max_triples)
+    body = ox.serialize(kept, format=GRAPH_FORMATS[name], prefixes=PREFIXES) or b""
+    cut = max_triples is not None and next(source, None) is not None
+    return QueryResult("graph", RDF_FORMATS[name], body, truncated=cut)
+
+
+def keywords(text: str) -> list[str]:
+    """The bare words of a decoded query (keywords and function names), upper-cased, in order."""
+    return [m[0].upper() for m in TOKEN.finditer(text) if m.lastgroup == "name" and ":" not in m[0]]
+
+
 def top_level_limit(text: str) -> int | None:
-    """The query's own final ``LIMIT n`` (outside every brace), if it has one."""
+    """The query's own final ``LIMIT n`` (outside every brace), if it has one, as a token scan reads it."""
     depth = 0
     limit: int | None = None
     expect_number = False
-    for match in TOKEN.finditer(decode_escapes(text)):
+    for match in TOKEN.finditer(text):
         kind, token = match.lastgroup, match[0]
         if kind in ("space", "comment"):
             continue
@@ -135,7 +168,7 @@ def query_form(text: str) -> str | None:
 def has_trailing_values(text: str) -> bool:
     """Whether the query ends with a top-level ``VALUES`` block (after which a ``LIMIT`` may not be appended)."""
     depth = 0
-    for match in TOKEN.finditer(decode_escapes(text)):
+    for match in TOKEN.finditer(text):
         token = match[0]
         if token == "{":
             depth += 1

@@ -6,7 +6,12 @@ new checkpoint makes every cached page, list and figure stale at once, and nothi
 With a SPARQL server as the store (:class:`RemoteStore`) the web tier is stateless: the generation is the stamp
 the last import wrote into the server (read at most once a second), so any number of ``lodfilm serve`` processes,
 on any machines, drop their caches when any import finishes; queries go to the server with its time limit, not
-to worker processes; dumps are written to a local cache folder per process.
+to worker processes (which still parse each query for the guard); dumps are written to a local cache folder per
+process.
+
+Researchers' queries are queued apart from pages: at most ``query_workers + query_queue`` are admitted at once
+(running, or waiting for a worker), and each holds a request thread while it is; past that bound a query is
+refused at once (503 with ``Retry-After``), so runaway queries can never hold every thread a page needs.
 """
 
 from __future__ import annotations
@@ -19,14 +24,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from lodfilm.errors import StoreError
+from lodfilm.errors import QueryTimeout, StoreError
 from lodfilm.iris import Iris
 from lodfilm.publish import documents
 from lodfilm.publish.dumps import Dumps
 from lodfilm.settings import Settings
 from lodfilm.store.base import QueryResult, Stats
 from lodfilm.store.embedded import EmbeddedStore
-from lodfilm.store.guard import check_query
+from lodfilm.store.guard import Guard, decode, needs_check
 from lodfilm.store.remote import RemoteStore
 from lodfilm.store.workers import QueryWorkers
 
@@ -54,6 +59,9 @@ class Site:
         self._lock = threading.Lock()
         self._workers: QueryWorkers | None = None
         self._workers_lock = threading.Lock()
+        self.guard = Guard(settings.base, remote=isinstance(store, RemoteStore))
+        self.admitted = settings.query_workers + settings.query_queue
+        self._query_slots = threading.BoundedSemaphore(self.admitted)
 
     # -- the checkpoint being served -------------------------------------------------------------------------
     @property
@@ -109,15 +117,30 @@ class Site:
         )
 
     def query(self, text: str, *, select_format: str | None, graph_format: str | None) -> QueryResult:
-        """A researcher's query: refused if it would update or reach out, else run by a worker with a time limit."""
-        check_query(text)
+        """A researcher's query: refused if it would update or reach out, else run by a worker with a time limit
+        (or by the SPARQL server), if a place in the query queue is free at once."""
+        if not self._query_slots.acquire(blocking=False):
+            raise QueryTimeout(f"the server is busy: {self.admitted} queries are running or waiting for a worker "
+                               "(LODFILM_QUERY_WORKERS + LODFILM_QUERY_QUEUE); try again in a few seconds")
+        try:
+            return self._query(text, select_format=select_format, graph_format=graph_format)
+        finally:
+            self._query_slots.release()
+
+    def _query(self, text: str, *, select_format: str | None, graph_format: str | None) -> QueryResult:
+        decoded = decode(text)  # the text the guard reads is the text the engine runs
+        settings = self.settings
         if isinstance(self.store, RemoteStore):
-            return self.store.run(text, select_format=select_format, graph_format=graph_format,
-                                  max_rows=self.settings.max_rows, timeout=self.settings.query_timeout)
+            # A server may read more than SPARQL 1.1: every query is parsed (in a worker), none takes the fast path.
+            parsed = self.workers.check(decoded, self.guard)
+            return self.store.run(decoded, select_format=select_format, graph_format=graph_format,
+                                  max_rows=settings.max_rows, max_triples=settings.max_triples,
+                                  timeout=settings.query_timeout, parsed=parsed)
         snapshot = self.store.snapshot_path
         assert snapshot is not None
-        return self.workers.run(Path(snapshot), text, select_format=select_format, graph_format=graph_format,
-                                max_rows=self.settings.max_rows)
+        return self.workers.run(Path(snapshot), decoded, select_format=select_format, graph_format=graph_format,
+                                max_rows=settings.max_rows, max_triples=settings.max_triples,
+                                guard=self.guard if needs_check(decoded) else None)
 
     @property
     def workers(self) -> QueryWorkers:

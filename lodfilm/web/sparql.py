@@ -2,10 +2,12 @@
 
 Queries by ``GET ?query=``, ``POST`` form-encoded and ``POST application/sparql-query``; answers in SPARQL
 JSON/XML/CSV/TSV or, for CONSTRUCT/DESCRIBE, Turtle/N-Triples/JSON-LD/RDF-XML, by ``Accept`` or a ``format``
-parameter. Read-only: updates (``update=``, ``application/sparql-update``), ``LOAD`` and ``SERVICE`` are refused
-with 403 and the reason. Each query runs in a worker process with a time limit (503 when it passes it) and a cap
-on result rows that the answer announces (``Lodfilm-Truncated`` header, and the result head's ``link``). Without a
-query, a browser gets a query page with examples, anything else the SPARQL Service Description.
+parameter; ``HEAD`` answers as ``GET`` does, without the body. Read-only: updates (``update=``,
+``application/sparql-update``), ``LOAD``, ``SERVICE`` and ``FROM`` naming another graph than a record are refused
+with 403 and the reason (:mod:`lodfilm.store.guard`). Each query runs in a worker process with a time limit (503
+when it passes it, or at once when the query queue is full) and a cap on result rows and triples that the answer
+announces (``Lodfilm-Truncated`` header, and the result head's ``link``). Without a query, a browser gets a query
+page with examples, anything else the SPARQL Service Description.
 """
 
 from __future__ import annotations
@@ -62,7 +64,7 @@ def one(values: list[str], name: str) -> str | None:
 
 def query_text() -> str | None:
     """The query of this request, from whichever of the protocol's three forms it uses."""
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):  # HEAD answers as GET does, without the body
         if request.args.getlist("update"):
             raise QueryRefused("updates are not allowed: this endpoint is read-only")
         return one(request.args.getlist("query"), "query")
@@ -113,7 +115,9 @@ def endpoint() -> Response:
     response.vary.add("Accept")
     response.cache_control.no_cache = True
     if result.truncated:
-        response.headers["Lodfilm-Truncated"] = f"rows={site().settings.max_rows}"
+        settings = site().settings
+        response.headers["Lodfilm-Truncated"] = (f"triples={settings.max_triples}" if result.kind == "graph"
+                                                 else f"rows={settings.max_rows}")
     return response
 
 

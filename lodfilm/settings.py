@@ -9,7 +9,7 @@ remote           ``LODFILM_SPARQL_UPDATE_URL``, ``LODFILM_SPARQL_USER``, ``LODFI
                  ``LODFILM_SPARQL_MERGE_GRAPH``, ``LODFILM_SPARQL_SERVER_TIMEOUT`` (a SPARQL server's store)
 base             ``LODFILM_BASE``              the base the store's IRIs were minted under; on a new store
                                                ``http://localhost:{port}/`` (8080, or ``serve --port``)
-port             ``LODFILM_PORT``              8080, the port ``serve`` listens on
+port             ``LODFILM_PORT``              8080, the port ``serve`` listens on (read by its ``--port``)
 query_timeout    ``LODFILM_QUERY_TIMEOUT``     10 seconds per SPARQL query
 max_rows         ``LODFILM_MAX_ROWS``          10000 rows per SELECT answer
 query_workers    ``LODFILM_QUERY_WORKERS``     2 query processes

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 import click
 from rdflib import Graph
@@ -16,7 +17,7 @@ from lodfilm import __version__, pipeline
 from lodfilm.errors import LodfilmError, RecordError, UsageError, exit_code
 from lodfilm.publish.dumps import write_atomically
 from lodfilm.records import check_paths
-from lodfilm.settings import Settings
+from lodfilm.settings import DEFAULT_PORT, Settings, minted_base
 from lodfilm.store import QUERY_FORMATS, open_store, store_exists
 from lodfilm.store.base import Store
 
@@ -24,7 +25,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 STORE_HELP = ("Store directory, or a SPARQL server as sparql+http(s)://host:port/path "
               "[env LODFILM_STORE; default ./lodfilm-store].")
-BASE_HELP = "Base IRI the store's IRIs are minted under [env LODFILM_BASE; default http://localhost:8080/]."
+BASE_HELP = ("Base IRI the store's IRIs are minted under [env LODFILM_BASE; default: the store's own, or "
+             "http://localhost:8080/ (serve: http://localhost:PORT/) for a new store].")
 
 
 def reports_errors(command: F) -> F:
@@ -79,6 +81,7 @@ def import_(store_dir: str | None, base: str | None, progress: bool | None, path
     check_paths(list(paths))  # a path that does not exist stops the import before the store is opened
     store = open_store(settings.opens)
     try:
+        settings = settings.settle_base(store)  # the store keeps the base its IRIs were minted under
         report = pipeline.run(paths, base=settings.base, store=store, progress=progress, on_error=print_error,
                               on_note=print_note)
     finally:
@@ -250,20 +253,22 @@ def stats(store_dir: str | None, as_json: bool) -> None:
 @click.option("--store", "store_dir", metavar="DIR", help=STORE_HELP)
 @click.option("--base", metavar="IRI", help=BASE_HELP)
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=8080, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
+@click.option("--port", default=DEFAULT_PORT, show_default=True, type=click.IntRange(1, 65535), envvar="LODFILM_PORT",
+              help="Port to listen on [env LODFILM_PORT].")
 @click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 256), help="Request threads.")
 @reports_errors
 def serve(store_dir: str | None, base: str | None, host: str, port: int, threads: int) -> None:
     """Publish the store over HTTP (waitress): pages, RDF, SPARQL, dumps, VoID, sitemap.
 
     A store with no records first gets the bundled sample data (data/: the LUX Prize selection and the seed
-    film), so a new user sees films at once. Imports may run while it serves; it switches to their result when
+    film), so a new user sees films at once, under http://localhost:PORT/ unless --base says otherwise. A store
+    keeps the base its IRIs were minted under. Imports may run while it serves; it switches to their result when
     they finish.
     """
     from lodfilm.settings import bundled
     from lodfilm.web import close_app, create_app, server
 
-    settings = Settings.load(store=store_dir, base=base)
+    settings = Settings.load(store=store_dir, base=base, port=port)
     if not store_exists(settings.opens) or not has_records(settings):
         click.echo(f"The store at {settings.location} is empty: importing the bundled sample data.", err=True)
         store = open_store(settings.opens)
@@ -273,12 +278,57 @@ def serve(store_dir: str | None, base: str | None, host: str, port: int, threads
         finally:
             store.close()
         click.echo(f"{len(report.films)} films imported.", err=True)
+    settings = settled(settings)
     app = create_app(settings)
-    click.echo(f"Serving {settings.base} on http://{host}:{port}/ (Ctrl-C stops)", err=True)
+    for line in serving_lines(settings, host, port):
+        click.echo(line, err=True)
     try:
         server.serve(app, host=host, port=port, threads=threads, idle_timeout=settings.idle_timeout)
     finally:
         close_app(app)
+
+
+def settled(settings: Settings) -> Settings:
+    """The settings with the base the store's IRIs were minted under (see :meth:`Settings.settle_base`), and a
+    plain warning where an asked-for base is not that one: its resources would not be found under it."""
+    store = open_store(settings.opens, read_only=True)
+    try:
+        minted = minted_base(store)
+        settled = settings.settle_base(store)
+    finally:
+        store.close()
+    if minted and minted != settled.base:
+        click.echo(f"Warning: the store's IRIs were minted under {minted}, not {settled.base} "
+                   f"({settled.base_from}): its films will not be found under {settled.base}. Serve it with "
+                   f"--base {minted}, or import into a new store with --base {settled.base}.", err=True)
+    return settled
+
+
+def serving_lines(settings: Settings, host: str, port: int) -> list[str]:
+    """What ``serve`` prints: the address to open, and — where the base IRI is another address — that the IRIs
+    shown are not this server's address (pages link by path, so every link and form works from either)."""
+    shown = {"0.0.0.0": "127.0.0.1", "": "127.0.0.1", "::": "[::1]"}.get(host, f"[{host}]" if ":" in host else host)
+    path = urlsplit(settings.base).path
+    address = f"http://{shown}:{port}{path}"
+    lines = [f"Serving {address} (Ctrl-C stops)" + (f"; listening on all interfaces ({host})"
+                                                      if host in ("0.0.0.0", "", "::") else "")]
+    if not reaches(settings.base, shown, port):
+        lines.append(f"Note: the data's IRIs are under {settings.base}, which is not this address. Pages, links "
+                     f"and forms work from {address}; an IRI such as {settings.base}film/… dereferences here only "
+                     f"where {settings.base} leads to this server (a proxy, or DNS).")
+    return lines
+
+
+LOOPBACK = {"localhost", "127.0.0.1", "[::1]", "::1"}
+
+
+def reaches(base: str, host: str, port: int) -> bool:
+    """Whether ``base`` names this server: its host (any loopback name for a loopback server) and port."""
+    parts = urlsplit(base)
+    base_port = parts.port or (443 if parts.scheme == "https" else 80)
+    same_host = parts.hostname == host.strip("[]") or (
+        (parts.hostname or "") in LOOPBACK and host.strip("[]") in {h.strip("[]") for h in LOOPBACK})
+    return parts.scheme == "http" and same_host and base_port == port
 
 
 def has_records(settings: Settings) -> bool:

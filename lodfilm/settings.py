@@ -7,7 +7,9 @@ setting          variable                      default
 store            ``LODFILM_STORE``             ``./lodfilm-store`` (or ``sparql+http(s)://…``)
 remote           ``LODFILM_SPARQL_UPDATE_URL``, ``LODFILM_SPARQL_USER``, ``LODFILM_SPARQL_PASSWORD``,
                  ``LODFILM_SPARQL_MERGE_GRAPH``, ``LODFILM_SPARQL_SERVER_TIMEOUT`` (a SPARQL server's store)
-base             ``LODFILM_BASE``              ``http://localhost:8080/``
+base             ``LODFILM_BASE``              the base the store's IRIs were minted under; on a new store
+                                               ``http://localhost:{port}/`` (8080, or ``serve --port``)
+port             ``LODFILM_PORT``              8080, the port ``serve`` listens on (read by its ``--port``)
 query_timeout    ``LODFILM_QUERY_TIMEOUT``     10 seconds per SPARQL query
 max_rows         ``LODFILM_MAX_ROWS``          10000 rows per SELECT answer
 max_triples      ``LODFILM_MAX_TRIPLES``       100000 triples per CONSTRUCT/DESCRIBE answer
@@ -26,10 +28,12 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from lodfilm.errors import UsageError
+from lodfilm.store.base import Store
 from lodfilm.store.remote import MERGE_GRAPH, Endpoint, is_remote
 
 DEFAULT_STORE = "lodfilm-store"
-DEFAULT_BASE = "http://localhost:8080/"
+DEFAULT_PORT = 8080
+DEFAULT_BASE = f"http://localhost:{DEFAULT_PORT}/"
 
 # Prize tables that name their prize only by their file name: a table with a ``status`` column and no
 # ``prize`` column takes its prize from here. The bundled LUX table is the first.
@@ -57,6 +61,28 @@ def check_base(base: str) -> str:
     return base if base.endswith("/") else base + "/"
 
 
+def default_base(port: int | None = None) -> str:
+    """The base IRI of a new store: this machine, on the port it is served on."""
+    return f"http://localhost:{port or DEFAULT_PORT}/"
+
+
+# A record graph is ``{base}record/…`` and says which film it is about, ``{base}film/…``: the two IRIs share exactly
+# the base (they differ at the first letter after it), whatever path the base has.
+MINTED = ("SELECT ?record ?film WHERE { ?record schema:about ?film . ?film a schema:Movie . "
+          'FILTER(CONTAINS(STR(?record), "/record/")) } LIMIT 1')
+
+
+def minted_base(store: Store) -> str | None:
+    """The base IRI the store's records were minted under, read from the store itself (so it is remembered
+    whichever process, flag or variable made it), or None for a store with no film."""
+    rows = store.select(MINTED)
+    if not rows:
+        return None
+    record, film = rows[0]["record"], rows[0]["film"]
+    common = os.path.commonprefix([record, film])
+    return common[: common.rfind("/") + 1] or None
+
+
 def number(name: str, default: float, *, low: float, high: float) -> float:
     raw = os.environ.get(name)
     if raw is None or raw == "":
@@ -72,8 +98,12 @@ def number(name: str, default: float, *, low: float, high: float) -> float:
 
 @dataclass(frozen=True)
 class Settings:
+    #: the store directory, absolute: resolved once, against the directory lodfilm was started in (Flask would
+    #: resolve a relative path against the package's own folder when it sends a dump)
     store: Path = field(default_factory=lambda: Path(DEFAULT_STORE))
     base: str = DEFAULT_BASE
+    #: where ``base`` came from: ``--base``, ``LODFILM_BASE``, ``store`` (minted there) or ``default``
+    base_from: str = "default"
     query_timeout: float = 10.0
     max_rows: int = 10_000
     max_triples: int = 100_000
@@ -86,6 +116,22 @@ class Settings:
     #: the SPARQL server that is the store, when ``--store``/``LODFILM_STORE`` is a ``sparql+http(s)://`` URL
     remote: Endpoint | None = None
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "store", Path(os.path.abspath(self.store)))
+
+    @property
+    def base_given(self) -> bool:
+        """Whether the base was asked for (flag or variable), rather than read from the store or defaulted."""
+        return self.base_from in ("--base", "LODFILM_BASE")
+
+    def settle_base(self, store: Store) -> Settings:
+        """These settings with the base the store's IRIs were minted under, unless one was asked for: an import
+        into, or a server of, an existing store keeps its IRIs whatever port or default is in force now."""
+        if self.base_given:
+            return self
+        minted = minted_base(store)
+        return self.with_(base=minted, base_from="store") if minted else self
+
     @property
     def location(self) -> str:
         """The store as people should see it: the directory, or the server's URL (never its credentials)."""
@@ -97,9 +143,11 @@ class Settings:
         return self.remote if self.remote is not None else self.store
 
     @classmethod
-    def load(cls, *, store: str | Path | None = None, base: str | None = None) -> Settings:
-        """Settings from flags (given here), then the environment, then defaults."""
+    def load(cls, *, store: str | Path | None = None, base: str | None = None, port: int | None = None) -> Settings:
+        """Settings from flags (given here), then the environment, then defaults; ``port`` is the port being
+        served, which a new store's default base follows. (:meth:`settle_base` then prefers the store's own.)"""
         env = os.environ
+        base_from = "--base" if base else "LODFILM_BASE" if env.get("LODFILM_BASE") else "default"
         location = str(store or env.get("LODFILM_STORE") or DEFAULT_STORE)
         remote = None
         if is_remote(location):
@@ -116,7 +164,8 @@ class Settings:
         return cls(
             store=Path(location),
             remote=remote,
-            base=check_base(base or env.get("LODFILM_BASE") or DEFAULT_BASE),
+            base=check_base(base or env.get("LODFILM_BASE") or default_base(port)),
+            base_from=base_from,
             query_timeout=number("LODFILM_QUERY_TIMEOUT", 10.0, low=0.1, high=3600),
             max_rows=int(number("LODFILM_MAX_ROWS", 10_000, low=1, high=10_000_000)),
             max_triples=int(number("LODFILM_MAX_TRIPLES", 100_000, low=1, high=100_000_000)),

@@ -745,7 +745,7 @@ def test_person_page_lists_both_films_of_ruben_ostlund(server: Server) -> None:
     assert {str(graph.value(f, SDO.name)) for f in films} == {"Play", "Turist"}
     page = ok(url, Accept="text/html").text
     assert "Ruben Östlund" in page
-    assert f'href="{server.url("film/play-2011")}"' in page and f'href="{server.url("film/turist-2014")}"' in page
+    assert 'href="/film/play-2011"' in page and 'href="/film/turist-2014"' in page
 
 
 def test_organization_page(server: Server) -> None:
@@ -764,7 +764,7 @@ def test_country_page(server: Server) -> None:
     assert str(graph.value(country, SDO.name)) == "Belgium"
     assert (rdflib.URIRef(server.illegal), SDO.countryOfOrigin, country) in graph
     page = ok(url, Accept="text/html").text
-    assert "Belgium" in page and f'href="{server.illegal}"' in page
+    assert "Belgium" in page and 'href="/film/illegal-2010"' in page
 
 
 def test_curl_star_star_gets_the_page(server: Server) -> None:
@@ -887,7 +887,7 @@ class Scripts(html.parser.HTMLParser):
 @pytest.fixture(scope="module")
 def hostile(server: Server) -> str:
     reply = ok(server.url("search?" + urlencode({"q": "Hostile"})), Accept="text/html")
-    films = {part.split('"')[0] for part in reply.text.split(f'href="{server.url("film/")}')[1:]}
+    films = {part.split('"')[0] for part in reply.text.split('href="/film/')[1:]}
     assert len(films) == 1, films
     return server.url("film/" + films.pop())
 
@@ -1033,13 +1033,13 @@ def test_robots_txt_names_the_sitemap(server: Server) -> None:
 def test_home_page_shows_the_figures_and_a_search_box(server: Server) -> None:
     page = ok(server.base, Accept="text/html").text
     assert f"<strong>{FILMS}</strong> films" in page
-    assert 'name="q"' in page and f'action="{server.url("search")}"' in page
+    assert 'name="q"' in page and 'action="/search"' in page
 
 
 def test_search_finds_ruben_ostlund(server: Server) -> None:
     page = ok(server.url("search?q=" + quote("östlund")), Accept="text/html").text
     assert "Ruben Östlund" in page
-    assert f'href="{server.url("person/ruben-ostlund")}"' in page
+    assert 'href="/person/ruben-ostlund"' in page
 
 
 @pytest.mark.parametrize("listing_path", ["films", "people"])

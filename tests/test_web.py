@@ -71,9 +71,10 @@ def test_film_page_shows_every_part_of_the_record(client: FlaskClient) -> None:
 
 def test_film_page_links_people_and_countries_to_their_pages(client: FlaskClient) -> None:
     page = text_of(client, "/film/illegal-2010", Accept="text/html")
-    assert f'href="{BASE}person/anne-coesens"' in page
-    assert f'href="{BASE}country/BE"' in page
-    assert f'href="{BASE}organization/films-distribution"' in page
+    # links to our own IRIs are path-absolute, so they work from whatever address served the page
+    assert 'href="/person/anne-coesens"' in page
+    assert 'href="/country/BE"' in page
+    assert 'href="/organization/films-distribution"' in page
 
 
 def test_person_page_lists_every_film_and_role(client: FlaskClient) -> None:
@@ -198,7 +199,7 @@ def test_people_list_and_bad_page_number(client: FlaskClient) -> None:
 def test_home_page_shows_the_figures(client: FlaskClient) -> None:
     page = text_of(client, "/")
     assert "<strong>130</strong> films" in page
-    assert 'action="http://films.example.org/search"' in page
+    assert 'action="/search"' in page
 
 
 def test_search_is_safe_with_any_text(client: FlaskClient) -> None:

@@ -5,6 +5,8 @@ the SPARQL 1.1 Service Description (https://www.w3.org/TR/sparql11-service-descr
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
+from typing import cast
 from xml.sax.saxutils import escape
 
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
@@ -20,6 +22,7 @@ FORMATS = Namespace("http://www.w3.org/ns/formats/")
 
 RESULT_FORMATS = ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV",
                   "Turtle", "N-Triples", "JSON-LD", "RDF_XML")
+IANA = "https://www.iana.org/assignments/media-types/"
 SITEMAP_LIMIT = 50_000  # URLs per sitemap file (the protocol's limit)
 
 
@@ -80,6 +83,64 @@ def void(base: str, *, title: str, license: str, stats: Stats, modified: float, 
         g.add((checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha256))
         g.add((checksum, SPDX.checksumValue, Literal(dump.sha256, datatype=XSD.hexBinary)))
     return g
+
+
+@dataclass
+class DumpRow:
+    url: str
+    media_type: str
+    bytes: int
+    triples: int
+    sha256: str
+    modified: str
+
+
+@dataclass
+class VoidView:
+    """What the HTML view of the VoID description shows, read from the very graph the RDF views serialise."""
+
+    iri: str
+    title: str
+    description: str
+    license: str
+    modified: str
+    endpoint: str
+    uri_space: str
+    triples: int
+    entities: int
+    example: str
+    classes: list[tuple[str, int]] = field(default_factory=list)
+    dumps: list[DumpRow] = field(default_factory=list)
+
+
+def void_view(graph: Graph, base: str) -> VoidView:
+    dataset = URIRef(f"{base}.well-known/void#dataset")
+
+    def one(subject: URIRef, predicate: URIRef) -> str:
+        value = graph.value(subject, predicate)
+        return str(value) if value is not None else ""
+
+    view = VoidView(
+        iri=str(dataset), title=one(dataset, DCTERMS.title), description=one(dataset, DCTERMS.description),
+        license=one(dataset, DCTERMS.license), modified=one(dataset, DCTERMS.modified),
+        endpoint=one(dataset, VOID.sparqlEndpoint), uri_space=one(dataset, VOID.uriSpace),
+        triples=int(one(dataset, VOID.triples) or 0), entities=int(one(dataset, VOID.entities) or 0),
+        example=one(dataset, VOID.exampleResource),
+    )
+    for partition in graph.objects(dataset, VOID.classPartition):
+        cls = one(cast(URIRef, partition), VOID["class"])
+        view.classes.append((cls.rsplit("/", 1)[-1], int(one(cast(URIRef, partition), VOID.entities) or 0)))
+    view.classes.sort()
+    for url in sorted(graph.objects(dataset, VOID.dataDump), key=str):
+        node = cast(URIRef, url)
+        checksum = cast(URIRef, graph.value(node, SPDX.checksum))
+        view.dumps.append(DumpRow(
+            url=str(url), media_type=one(node, DCAT.mediaType).removeprefix(IANA),
+            bytes=int(one(node, DCAT.byteSize) or 0), triples=int(one(node, VOID.triples) or 0),
+            modified=one(node, DCTERMS.modified),
+            sha256=one(checksum, SPDX.checksumValue) if checksum is not None else "",
+        ))
+    return view
 
 
 def service_description(base: str, *, stats: Stats) -> Graph:

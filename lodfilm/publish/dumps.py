@@ -8,13 +8,16 @@ renamed into place (memory stays flat however large the store; a reader never se
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import io
 import json
 import os
 import queue
+import re
+import secrets
 import shutil
-import tempfile
+import socket
 import threading
 import zlib
 from collections.abc import Callable
@@ -57,10 +60,52 @@ class Dump:
     modified: float
 
 
+# This machine's name as it goes into a temporary file's name (a folder on a network disk may be shared).
+HOST = re.sub(r"[^A-Za-z0-9-]", "-", socket.gethostname()) or "host"
+
+
+def _part_name(target: Path) -> re.Pattern[str]:
+    return re.compile(rf"^\.{re.escape(target.name)}\.(?P<host>[A-Za-z0-9-]+)\.(?P<pid>\d+)\.[0-9a-f]+\.part$")
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # a process of another user: alive
+        return True
+    return True
+
+
+def remove_stale_parts(target: Path) -> list[Path]:
+    """Remove the temporary files a writer of ``target`` on this machine left when it was killed half-way
+    (named ``.{name}.{host}.{pid}.{random}.part``, and its pid is gone); a live writer's file is left alone."""
+    pattern, removed = _part_name(target), list[Path]()
+    try:
+        entries = list(target.parent.iterdir())
+    except FileNotFoundError:
+        return removed
+    for entry in entries:
+        match = pattern.match(entry.name)
+        if match and match["host"] == HOST and not _alive(int(match["pid"])):
+            entry.unlink(missing_ok=True)
+            removed.append(entry)
+    return removed
+
+
 def write_atomically(target: Path, write: Callable[[IO[bytes]], int], *, compress: bool = False) -> int:
-    """Write through a temporary file renamed into place, so a reader never sees a half-written file."""
+    """Write through a temporary file renamed into place, so a reader never sees a half-written file.
+
+    The file gets the mode any new file gets here (``0666`` less the umask, as ``open`` gives; ``mkstemp``'s
+    ``0600`` kept a separate web server from reading dumps), and its temporary name carries this process's id,
+    so the next writer to the same place removes what a killed one left (:func:`remove_stale_parts`)."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
+    remove_stale_parts(target)
+    tmp = target.parent / f".{target.name}.{HOST}.{os.getpid()}.{secrets.token_hex(4)}.part"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     try:
         with os.fdopen(fd, "wb") as raw:
             if compress:
@@ -70,7 +115,7 @@ def write_atomically(target: Path, write: Callable[[IO[bytes]], int], *, compres
                 count = write(raw)
         os.replace(tmp, target)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
     return count
 
@@ -139,6 +184,14 @@ class GzipWriter(io.RawIOBase):
                 pass
             return
         self.close()
+
+
+def digest_fields(sha256_hex: str) -> dict[str, str]:
+    """The digest header fields of a file with this SHA-256: ``Repr-Digest`` (RFC 9530, the whole file whatever
+    range is sent) and ``Digest`` (RFC 3230 with RFC 5843's ``SHA-256``) — both base64, as those RFCs define;
+    ``Content-Digest`` (RFC 9530) is the same value where the content sent is the whole file."""
+    value = base64.b64encode(bytes.fromhex(sha256_hex)).decode("ascii")
+    return {"Repr-Digest": f"sha-256=:{value}:", "Digest": f"SHA-256={value}"}
 
 
 def sha256(path: Path) -> str:

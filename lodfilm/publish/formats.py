@@ -20,6 +20,7 @@ from typing import Literal
 import pyoxigraph as ox
 from rdflib import Graph
 
+from lodfilm.publish import jsonld_documents
 from lodfilm.vocab import PREFIXES
 
 Kind = Literal["html", "rdf", "results"]
@@ -281,15 +282,19 @@ def _triples(source: bytes | Graph) -> list[ox.Triple]:
     )
 
 
-def serialize_graph(triples_ntriples: bytes | Graph, media_type: str) -> bytes:
+def serialize_graph(triples_ntriples: bytes | Graph, media_type: str, *, root: str | None = None) -> bytes:
     """Serialise a graph (N-Triples bytes, as the store hands them out, or an rdflib graph) as ``media_type``.
 
-    pyoxigraph does the writing (many times faster than rdflib); Turtle and RDF/XML use our prefixes. JSON-LD
-    comes out expanded (pyoxigraph writes no context), which any JSON-LD processor reads without fetching
-    anything. Raises ValueError for a media type that is not an RDF format (HTML is a template's job)."""
+    pyoxigraph does the writing (many times faster than rdflib); Turtle and RDF/XML use our prefixes. JSON-LD is
+    compacted against lodfilm's inline context, ``root`` first with its own ``#fragment`` nodes nested
+    (:mod:`lodfilm.publish.jsonld_documents`). Raises ValueError for a media type that is not an RDF format
+    (HTML is a template's job)."""
     fmt = format_for_media_type(media_type)
     if fmt is None or fmt.rdf_format is None:
         raise ValueError(f"not an RDF graph format: {media_type!r}")
-    out = ox.serialize(_triples(triples_ntriples), format=fmt.rdf_format, prefixes=PREFIXES)
+    triples = _triples(triples_ntriples)
+    if fmt.rdf_format == ox.RdfFormat.JSON_LD:
+        return jsonld_documents.document(triples, root)
+    out = ox.serialize(triples, format=fmt.rdf_format, prefixes=PREFIXES)
     assert out is not None  # pyoxigraph returns bytes when given no output file
     return out

@@ -35,6 +35,7 @@ from typing import IO, Any, cast
 import pyoxigraph as ox
 
 from lodfilm.errors import StoreError, UsageError
+from lodfilm.publish.jsonld_documents import DumpWriter
 from lodfilm.store.base import ENTITY_COUNTS, QueryResult, RecordWrite, Stats
 from lodfilm.store.results import execute
 from lodfilm.vocab import PREFIXES
@@ -278,8 +279,12 @@ class EmbeddedStore:
             ox.serialize(quads, sink, format=ox.RdfFormat.N_QUADS)
             return counter.lines
         # pyoxigraph writes the default graph straight from its index: memory stays flat however large the graph,
-        # and no triple passes through Python.
-        self._store.dump(sink, GRAPH_FORMATS[format], from_graph=ox.DefaultGraph(), prefixes=PREFIXES)
+        # and no triple passes through Python. Its JSON-LD is expanded; lodfilm's compactor rewrites it as it comes.
+        if format == "jsonld":
+            with DumpWriter(sink) as compacting:
+                self._store.dump(cast(IO[bytes], compacting), ox.RdfFormat.JSON_LD, from_graph=ox.DefaultGraph())
+        else:
+            self._store.dump(sink, GRAPH_FORMATS[format], from_graph=ox.DefaultGraph(), prefixes=PREFIXES)
         if format == "nt":
             return counter.lines
         return int(self.select("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")[0]["n"])

@@ -45,6 +45,7 @@ import requests
 from requests.auth import AuthBase, HTTPBasicAuth, HTTPDigestAuth
 
 from lodfilm.errors import QueryError, QueryTimeout, StoreError, UsageError
+from lodfilm.publish.jsonld_documents import DumpWriter
 from lodfilm.store.base import ENTITY_COUNTS, QUERY_FORMATS, QueryResult, RecordWrite, Stats
 from lodfilm.store.guard import Parsed, decode
 from lodfilm.store.results import WRITERS, graph_answer, keywords, wanted_format
@@ -480,7 +481,11 @@ class RemoteStore:
                     count += 1
                     yield ox.Triple(row["s"], row["p"], row["o"])
 
-            ox.serialize(triples(), sink, format=DUMP_FORMATS[format], prefixes=PREFIXES)
+            if format == "jsonld":  # pyoxigraph's JSON-LD is expanded: compacted as it comes, as the embedded store's
+                with DumpWriter(sink) as compacting:
+                    ox.serialize(triples(), cast(IO[bytes], compacting), format=ox.RdfFormat.JSON_LD)
+            else:
+                ox.serialize(triples(), sink, format=DUMP_FORMATS[format], prefixes=PREFIXES)
             expected = self._count("?s ?p ?o")
         if count != expected:
             raise StoreError(f"the SPARQL server at {self.endpoint} gave {count} of {expected} triples: raise its "

@@ -9,12 +9,19 @@ from markupsafe import Markup
 from lodfilm.publish.formats import format_for_name
 from lodfilm.publish.jsonld import script_tag
 from lodfilm.web.render import respond, site
+from lodfilm.web.urls import Urls
 
 bp = Blueprint("browse", __name__)
 
 PAGE_SIZE = 50
 HTML = format_for_name("html")
 assert HTML is not None
+
+
+@bp.app_context_processor
+def url_builder() -> dict[str, object]:
+    """Every template (of every blueprint) links through :class:`Urls`: ``href(iri)``, ``route(name)``."""
+    return Urls(site().iris.base).for_templates()
 
 
 def page_number() -> int:

@@ -10,8 +10,8 @@ from urllib.parse import urlparse
 
 from flask import Blueprint, Response, abort, render_template, request, send_file
 
-from lodfilm.publish.describe import SITEMAP_LIMIT, sitemap, sitemap_index, void
-from lodfilm.publish.dumps import BY_FILE, describe
+from lodfilm.publish.describe import SITEMAP_LIMIT, sitemap, sitemap_index, void, void_view
+from lodfilm.publish.dumps import BY_FILE, describe, digest_fields
 from lodfilm.publish.formats import format_for_name, media_types, serialize_graph
 from lodfilm.web.render import chosen_format, respond, site
 
@@ -35,7 +35,7 @@ def dumps() -> Response:
         return response
     html = format_for_name("html")
     assert html is not None
-    return respond(render_template("dumps.html", dumps=listing, base=here.iris.base).encode(), html,
+    return respond(render_template("dumps.html", dumps=listing).encode(), html,
                    negotiated=False, modified=here.store.modified)
 
 
@@ -50,13 +50,19 @@ def dump(name: str) -> Response:
     if found.compressed:
         # The file *is* gzip data (a .gz download), not a gzip-encoded transfer of N-Triples.
         response.headers["Content-Type"] = "application/gzip"
-    response.headers["Digest"] = f"sha-256={found.sha256}"
+    if response.status_code in (200, 206):
+        fields = digest_fields(found.sha256)
+        response.headers.update(fields)
+        if response.status_code == 200 and request.method == "GET":  # the content sent is the whole file
+            response.headers["Content-Digest"] = fields["Repr-Digest"]
     return response
 
 
 @bp.get("/.well-known/void")
 def void_description() -> Response:
-    fmt, negotiated = chosen_format(None, offered=media_types("rdf"))
+    """The VoID + DCAT description: RDF for harvesters (Turtle to ``*/*`` and to no ``Accept``: RDF comes first),
+    and an HTML view of the same graph for a browser, which asks for ``text/html`` by name."""
+    fmt, negotiated = chosen_format(None, offered=media_types("rdf") + media_types("html"))
     here = site()
 
     def make() -> bytes:
@@ -64,7 +70,10 @@ def void_description() -> Response:
         graph = void(here.iris.base, title=here.settings.title, license=here.settings.license, stats=here.stats(),
                      modified=here.store.modified, dumps=here.dumps.all(here.store, here.generation),
                      example=films[0]["iri"] if films else None)
-        return serialize_graph(graph, fmt.media_type)
+        if fmt.kind == "html":
+            view = void_view(graph, here.iris.base)
+            return render_template("void.html", void=view, iri=f"{here.iris.base}.well-known/void").encode()
+        return serialize_graph(graph, fmt.media_type, root=f"{here.iris.base}.well-known/void")
 
     return respond(here.cached(f"void {fmt.name}", make), fmt, negotiated=negotiated, modified=here.store.modified)
 

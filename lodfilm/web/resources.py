@@ -57,7 +57,7 @@ def check_iri(iri: str) -> None:
 
 def render(kind: str, iri: str, data: bytes, fmt: Format) -> bytes:
     if fmt.kind == "rdf":
-        return serialize_graph(data, fmt.media_type)
+        return serialize_graph(data, fmt.media_type, root=iri)
     graph = documents.to_graph(data)
     if kind == "film":
         view = documents.film_view(graph, iri)

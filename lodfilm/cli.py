@@ -266,7 +266,7 @@ def serve(store_dir: str | None, base: str | None, host: str, port: int, threads
     they finish.
     """
     from lodfilm.settings import bundled
-    from lodfilm.web import close_app, create_app, server
+    from lodfilm.web import close_app, create_app, server, start_app
 
     settings = Settings.load(store=store_dir, base=base, port=port)
     if not store_exists(settings.opens) or not has_records(settings):
@@ -279,13 +279,25 @@ def serve(store_dir: str | None, base: str | None, host: str, port: int, threads
             store.close()
         click.echo(f"{len(report.films)} films imported.", err=True)
     settings = settled(settings)
+    # Queries that run or wait hold request threads: keep some beyond them for pages, whatever --threads says.
+    needed = settings.query_workers + settings.query_queue + PAGE_THREADS
+    if threads < needed:
+        click.echo(f"Note: --threads raised from {threads} to {needed}: {settings.query_workers} query workers and "
+                   f"a queue of {settings.query_queue} may hold as many request threads, and pages keep "
+                   f"{PAGE_THREADS} of their own.", err=True)
+        threads = needed
     app = create_app(settings)
+    start_app(app)  # the query workers start now (and say now if they run with network), not at the first query
     for line in serving_lines(settings, host, port):
         click.echo(line, err=True)
     try:
         server.serve(app, host=host, port=port, threads=threads, idle_timeout=settings.idle_timeout)
     finally:
         close_app(app)
+
+
+#: Request threads ``serve`` keeps for pages beyond those queries may hold.
+PAGE_THREADS = 4
 
 
 def settled(settings: Settings) -> Settings:

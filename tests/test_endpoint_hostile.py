@@ -376,3 +376,38 @@ def test_a_remote_store_is_checked_and_capped_as_the_embedded_one(server: Servin
     finally:
         close_app(app)
     assert listener.connections == 0
+
+
+def test_the_query_workers_start_with_the_server_and_threads_are_kept_for_pages(store: Path, tmp_path: Path) -> None:
+    """A server is ready for queries (and says what its workers lack) before the first query, not at it; and a
+    --threads below what queries may hold is raised, with a note, so pages keep threads of their own."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LODFILM_")}
+    env.update({"LODFILM_QUERY_WORKERS": "2", "LODFILM_QUERY_QUEUE": "3"})
+    log = tmp_path / "serve.log"
+    port = free_port()
+    with log.open("wb") as out:
+        process = subprocess.Popen(lodfilm("serve", "--store", store, "--base", BASE, "--host", "127.0.0.1",
+                                           "--port", port, "--threads", "2"), stdout=out, stderr=subprocess.STDOUT,
+                                   env=env)
+    try:
+        deadline = time.monotonic() + 60
+        while len(workers_of(process.pid)) < 2:  # no query has been sent
+            assert process.poll() is None, log.read_text()
+            assert time.monotonic() < deadline, f"the query workers did not start:\n{log.read_text()}"
+            time.sleep(0.2)
+        assert "--threads raised from 2 to 9" in log.read_text()
+    finally:
+        stop(process)
+
+
+def workers_of(pid: int) -> list[int]:
+    """The query worker processes under ``pid`` (multiprocessing's spawned children, not its resource tracker)."""
+    found = []
+    for child in children(pid):
+        try:
+            command = Path(f"/proc/{child}/cmdline").read_bytes()
+        except OSError:
+            continue
+        if b"spawn_main" in command:
+            found.append(child)
+    return found

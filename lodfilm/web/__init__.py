@@ -78,6 +78,13 @@ def refuse_long_targets() -> None:
                                  "are served (send a long SPARQL query by POST)")
 
 
+def start_app(app: Flask) -> None:
+    """Start what the first query would otherwise start (the query workers), so a server is ready, and says what
+    it lacks, before it answers anyone."""
+    site: Site = app.extensions["lodfilm"]
+    site.start()
+
+
 def close_app(app: Flask) -> None:
     """Stop the query workers and close the store (tests and the server's shutdown)."""
     site: Site = app.extensions["lodfilm"]

@@ -149,6 +149,11 @@ class Site:
                 self._workers = QueryWorkers(self.settings.query_workers, timeout=self.settings.query_timeout)
             return self._workers
 
+    def start(self) -> None:
+        """Start the query workers now (the embedded store's; a SPARQL server runs its own queries)."""
+        if not isinstance(self.store, RemoteStore):
+            self.workers  # noqa: B018 - the property starts them
+
     def close(self) -> None:
         with self._workers_lock:
             if self._workers is not None:

@@ -7,7 +7,7 @@ import sys
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
 import click
@@ -20,6 +20,9 @@ from lodfilm.records import check_paths
 from lodfilm.settings import DEFAULT_PORT, Settings, minted_base
 from lodfilm.store import QUERY_FORMATS, open_store, store_exists
 from lodfilm.store.base import Store
+
+if TYPE_CHECKING:
+    from lodfilm.records.maps import ExportMap
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -65,13 +68,25 @@ def main() -> None:
     then query, dump and serve it."""
 
 
+MAP_HELP = ("Read CSV, JSON and YAML files as your own export, through this map of your columns to record fields "
+            "(see `lodfilm suggest-map`).")
+
+
+def load_export_map(path: Path | None) -> ExportMap | None:
+    from lodfilm.records.maps import load_map
+
+    return load_map(path) if path is not None else None
+
+
 @main.command("import")
 @click.option("--store", "store_dir", metavar="DIR", help=STORE_HELP)
 @click.option("--base", metavar="IRI", help=BASE_HELP)
+@click.option("--map", "map_file", metavar="MAP.yaml", type=click.Path(path_type=Path), help=MAP_HELP)
 @click.option("--progress/--no-progress", default=None, help="Show a progress bar [default: on a terminal].")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @reports_errors
-def import_(store_dir: str | None, base: str | None, progress: bool | None, paths: tuple[Path, ...]) -> None:
+def import_(store_dir: str | None, base: str | None, map_file: Path | None, progress: bool | None,
+            paths: tuple[Path, ...]) -> None:
     """Read, map, validate and store every record under PATHS (files or folders, any mix of formats).
 
     A rejected record gets one line on stderr (file: record: field: reason); the others are stored.
@@ -79,11 +94,12 @@ def import_(store_dir: str | None, base: str | None, progress: bool | None, path
     """
     settings = Settings.load(store=store_dir, base=base)
     check_paths(list(paths))  # a path that does not exist stops the import before the store is opened
+    export_map = load_export_map(map_file)
     store = open_store(settings.opens)
     try:
         settings = settings.settle_base(store)  # the store keeps the base its IRIs were minted under
         report = pipeline.run(paths, base=settings.base, store=store, progress=progress, on_error=print_error,
-                              on_note=print_note)
+                              on_note=print_note, export_map=export_map)
     finally:
         store.close()
     click.echo(
@@ -101,9 +117,11 @@ def import_(store_dir: str | None, base: str | None, progress: bool | None, path
               help="Also check each film's embedded JSON-LD against Google's Movie rules (errors and warnings).")
 @click.option("--store", "store_dir", metavar="DIR",
               help="With --search-engines and no PATHS: check the films in this store.")
+@click.option("--map", "map_file", metavar="MAP.yaml", type=click.Path(path_type=Path), help=MAP_HELP)
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @reports_errors
-def validate(base: str | None, search_engines: bool, store_dir: str | None, paths: tuple[Path, ...]) -> None:
+def validate(base: str | None, search_engines: bool, store_dir: str | None, map_file: Path | None,
+             paths: tuple[Path, ...]) -> None:
     """Check every record under PATHS as `import` would, storing nothing. Exit status 1 when any is rejected
     (or, with --search-engines, when any film is not eligible for Google's Movie rich results)."""
     settings = Settings.load(base=base, store=store_dir)
@@ -114,7 +132,8 @@ def validate(base: str | None, search_engines: bool, store_dir: str | None, path
 
     if paths:
         report = pipeline.run(paths, base=settings.base, store=None, progress=False, on_error=print_error,
-                              on_valid=collect if search_engines else None)
+                              on_note=print_note, on_valid=collect if search_engines else None,
+                              export_map=load_export_map(map_file))
         valid = report.read - report.rejected
         click.echo(f"{report.read} records read: {valid} valid, {report.rejected} rejected; {len(report.films)} films")
         status = report.exit_status
@@ -349,6 +368,23 @@ def has_records(settings: Settings) -> bool:
         return store.stats().records > 0
     finally:
         store.close()
+
+
+@main.command("suggest-map")
+@click.argument("path", type=click.Path(path_type=Path, dir_okay=False))
+@reports_errors
+def suggest_map(path: Path) -> None:
+    """Print a starting map for an export (a CSV table, or a JSON/YAML list of objects): its columns matched to
+    record fields by their common names, the rest listed under `ignore:`. Save it, check it, then
+    `lodfilm import --map MAP.yaml PATH`."""
+    from lodfilm.records import READERS, decode, read_bytes
+    from lodfilm.records.suggest import suggest
+
+    check_paths([path])
+    if READERS.get(path.suffix.lower()) not in ("structured", "table"):
+        raise UsageError(f"{path}: a map is for CSV, JSON and YAML exports")
+    text = decode(read_bytes(path), path)
+    click.echo(suggest(path, text), nl=False)
 
 
 @main.command()

@@ -18,13 +18,15 @@ class RecordError(LodfilmError):
     """A record could not be read, or broke a shape.
 
     ``path`` is the input file as given, ``record`` names the record inside it (a title, a row or list position),
-    ``field`` the record field at fault (as named in the README's record schema), ``reason`` what is wrong.
+    ``field`` the record field at fault (as named in the README's record schema), ``reason`` what is wrong;
+    ``more`` the record's other problems, each a (field, reason), so that one line lists them all.
     """
 
     path: str
     record: str | None
     field: str | None
     reason: str
+    more: tuple[tuple[str, str], ...] = ()
 
     def __post_init__(self) -> None:
         super().__init__(str(self))
@@ -33,7 +35,9 @@ class RecordError(LodfilmError):
         # The attributes keep what was found whole; the line cuts a record's label and field (they come from the
         # file: a 10,000-character title, a typo'd key of a page's length) and, as a backstop, the reason.
         parts = [self.path, shorten(self.record or ""), shorten(self.field or ""), shorten(self.reason, MAX_REASON)]
-        return ": ".join(one_line(part) for part in parts if part)
+        line = ": ".join(one_line(part) for part in parts if part)
+        others = "; ".join(one_line(f"{shorten(field)}: {shorten(reason, MAX_REASON)}") for field, reason in self.more)
+        return f"{line}; {others}" if others else line
 
 
 # How much of a value from a file a message shows: enough to find it in the file, never a page of it.

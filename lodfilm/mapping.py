@@ -10,7 +10,6 @@ and co-producing country the record lists, not only the production company's sea
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -20,9 +19,20 @@ from rdflib import Graph
 from lodfilm import vocab
 from lodfilm.countries import country_name
 from lodfilm.credits import fiaf_class_for
+from lodfilm.identity import FilmClaim, FilmIdentities
 from lodfilm.iris import Identities, Iris, identifier_iris, slug
 from lodfilm.publish.lint import youtube_thumbnail
-from lodfilm.records.model import CastCredit, CrewCredit, Film, Organisation, Person, Selection, Source
+from lodfilm.records.model import (
+    CastCredit,
+    CrewCredit,
+    Film,
+    Organisation,
+    Person,
+    Rating,
+    Selection,
+    Source,
+    Work,
+)
 from lodfilm.vocab import Terms
 
 # The vocabularies as pyoxigraph terms: a record is built from them directly (rdflib terms are ten times slower to
@@ -57,6 +67,20 @@ MAPPING: tuple[Row, ...] = (
         "", "P495"),
     Row("runtime_minutes", "schema:duration", "xsd:duration, canonical form (95 min → PT1H35M)", "", "P2047"),
     Row("year", "schema:dateCreated", "xsd:gYear", "", "P577"),
+    Row("release_date", "schema:datePublished", "xsd:date (a record with a release date and no year takes its "
+        "year from it)", "", "P577"),
+    Row("genres", "schema:genre", "text", "", "P136"),
+    Row("content_rating", "schema:contentRating", "text, as the rating board writes it", "", "P1657"),
+    Row("languages", "schema:inLanguage", "text, a BCP 47 tag", "", "P364"),
+    Row("rating", "schema:aggregateRating → schema:AggregateRating (schema:ratingValue, schema:ratingCount, "
+        "schema:bestRating, schema:worstRating; the source as schema:author → schema:Organization)",
+        "xsd:double, xsd:integer", "", "P444"),
+    Row("keywords", "schema:keywords", "text, one keyword each", "", "P921"),
+    Row("based_on", "schema:isBasedOn", "IRI (a web address), or schema:CreativeWork (schema:name, schema:author "
+        "→ schema:Person, schema:url)", "SourceMaterial", "P144"),
+    Row("distributors", "schema:contributor → schema:Role (roleName \"Distribution\" and the FIAF class) → "
+        "schema:contributor", "schema:Organization", "Distributor", "P750"),
+    Row("awards", "schema:award", "text (an award won; a prize edition is a selection)", "", "P166"),
     Row("synopsis", "schema:description (language-tagged)", "text", "", ""),
     Row("cast", "schema:actor → schema:PerformanceRole (schema:characterName) → schema:actor", "schema:Person",
         "CastMember", "P161 (character: P453)"),
@@ -125,57 +149,48 @@ def duration(minutes: int) -> ox.Literal:
                       datatype=XSD.duration)
 
 
-def no_stored_directors(film_iri: str, record_iri: str) -> set[str]:
-    return set()
-
-
 @dataclass
 class Mapper:
-    """Maps records under one base, sharing one :class:`Identities` so identifiers decide identity.
+    """Maps records under one base, sharing one :class:`Identities` (people, organisations) and one
+    :class:`FilmIdentities` (films) so that identifiers decide identity and two films never share an IRI.
 
-    ``stored_directors(film, record)`` tells which directors other records in the store give a film IRI (the
-    pipeline asks the store); with the directors of records mapped earlier in this run, it is how two different
-    films that would mint the same IRI are told apart.
+    ``films`` is given the store's view by the pipeline (which records hold which film); with the claims of the
+    records mapped earlier in this run, it decides each record's film (:mod:`lodfilm.identity`).
     """
 
     iris: Iris
     identities: Identities
-    stored_directors: Callable[[str, str], set[str]] = no_stored_directors
-    _claims: dict[str, dict[str, set[str]]] = field(default_factory=dict)
+    films: FilmIdentities = field(init=False)
     #: credit labels met that have no FIAF class (kept as text); the pipeline reports them
     unclassified: list[str] = field(default_factory=list)
 
-    def film_iri(self, film: Film, record_iri: str = "") -> str:
-        """The film's IRI: by its identifiers, else ``{title}-{year}``.
+    def __post_init__(self) -> None:
+        self.films = FilmIdentities(self.identities)
+
+    def claim(self, film: Film, record_iri: str = "", file: str = "") -> FilmClaim:
+        """What ``film`` says that decides which film it is (see :mod:`lodfilm.identity`)."""
+        return FilmClaim.of(
+            record=record_iri, file=file, id=film.id,
+            titles=[film.title, *(t.text for t in film.alternate_titles)], year=key_year(film),
+            directors=[self.person_iri(d) for d in film.directors], identifiers=identifier_iris(film, "title"))
+
+    def film_iri(self, film: Film, record_iri: str = "", file: str = "") -> str:
+        """The film's IRI: by its identifiers, else ``{title}-{year}`` unless another film holds it.
 
         Two records of one title and year are one film when they share a director (the seed page and its row
         in the LUX table), and two films when their directors have nothing in common (*Home*, 2008, by Yann
         Arthus-Bertrand and by Ursula Meier): the second gets ``{title}-{year}-{its first director}``."""
-        identifiers = identifier_iris(film, "title")
-        resolved = self.identities.resolve(self.iris.film(film_key(film)), identifiers)
-        if identifiers and resolved != self.iris.film(film_key(film)):
-            return resolved
-        directors = {self.person_iri(d) for d in film.directors}
-        candidate = resolved
-        if not identifiers or self.identities.by_identifier.get(identifiers[0]) != candidate:
-            others = self._others(candidate, record_iri)
-            if others and not others & directors:
-                candidate = f"{candidate}-{slug(film.directors[0].name)}"
-        self._claims.setdefault(candidate, {})[record_iri] = directors
-        return candidate
-
-    def _others(self, film_iri: str, record_iri: str) -> set[str]:
-        """Directors other records (in this run, then in the store) give ``film_iri``."""
-        claimed = {d for record, ds in self._claims.get(film_iri, {}).items() if record != record_iri for d in ds}
-        return claimed | self.stored_directors(film_iri, record_iri)
+        first = film.directors[0].name if film.directors else None
+        return self.films.resolve(self.claim(film, record_iri, file), self.iris.film(film_key(film)), first)
 
     def person_iri(self, person: Person) -> str:
         return self.identities.resolve(self.iris.person(slug(person.name)), identifier_iris(person, "name"))
 
-    def map(self, film: Film, record_iri: str, file_name: str) -> tuple[str, RecordGraph]:
-        """(film IRI, graph) for one record. ``record_iri`` names the graph and the record node in it."""
+    def map(self, film: Film, record_iri: str, file_name: str, file: str = "") -> tuple[str, RecordGraph]:
+        """(film IRI, graph) for one record. ``record_iri`` names the graph and the record node in it; ``file`` is
+        its file's part of the record key (records of one file with different ``id``s are different films)."""
         g = RecordGraph()
-        f = ox.NamedNode(self.film_iri(film, record_iri))
+        f = ox.NamedNode(self.film_iri(film, record_iri, file))
         g.add((f, RDF.type, SDO.Movie))
         g.add((f, SDO.name, text(film.title, film.title_language)))
         for alt in film.alternate_titles:
@@ -197,8 +212,20 @@ class Mapper:
             g.add((f, SDO.duration, duration(film.runtime_minutes)))
         if film.year is not None:
             g.add((f, SDO.dateCreated, ox.Literal(f"{film.year:04d}", datatype=XSD.gYear)))
+        if film.release_date is not None:
+            g.add((f, SDO.datePublished, ox.Literal(film.release_date.isoformat(), datatype=XSD.date)))
         if film.synopsis:
             g.add((f, SDO.description, text(film.synopsis, film.synopsis_language)))
+        for prop, values in ((SDO.genre, film.genres), (SDO.keywords, film.keywords), (SDO.award, film.awards),
+                             (SDO.inLanguage, film.languages)):
+            for value in values:
+                g.add((f, prop, ox.Literal(value)))
+        if film.content_rating:
+            g.add((f, SDO.contentRating, ox.Literal(film.content_rating)))
+        if film.rating is not None:
+            self.rating(g, f, film.rating)
+        for index, work in enumerate(film.based_on, start=1):
+            g.add((f, SDO.isBasedOn, self.work(g, f, work, index)))
         for credit in film.cast:
             self.cast(g, f, credit)
         for crew in film.crew:
@@ -207,6 +234,8 @@ class Mapper:
             self.crew(g, f, CrewCredit(role="Co-production", organisation=org))
         for org in film.world_sales:
             self.crew(g, f, CrewCredit(role="World sales", organisation=org))
+        for org in film.distributors:
+            self.crew(g, f, CrewCredit(role="Distribution", organisation=org))
         if film.trailer:
             video = ox.NamedNode(f"{f.value}#trailer")
             g.add((f, SDO.trailer, video))
@@ -262,6 +291,34 @@ class Mapper:
                 value = getattr(org.address, attr)
                 if value:
                     g.add((address, prop, ox.Literal(value)))
+        return node
+
+    def rating(self, g: RecordGraph, film: ox.NamedNode, rating: Rating) -> None:
+        """The aggregate rating of one source, a fragment of the film: ``{film}#rating-imdb``."""
+        node = ox.NamedNode(f"{film.value}#rating" + (f"-{slug(rating.source)}" if rating.source else ""))
+        g.add((film, SDO.aggregateRating, node))
+        g.add((node, RDF.type, SDO.AggregateRating))
+        g.add((node, SDO.ratingValue, ox.Literal(float(rating.value))))
+        if rating.count is not None:
+            g.add((node, SDO.ratingCount, ox.Literal(int(rating.count))))
+        for prop, value in ((SDO.bestRating, rating.best), (SDO.worstRating, rating.worst)):
+            if value is not None:
+                g.add((node, prop, ox.Literal(float(value))))
+        if rating.source:
+            g.add((node, SDO.author, self.organisation(g, Organisation(name=rating.source))))
+
+    def work(self, g: RecordGraph, film: ox.NamedNode, work: Work, index: int) -> ox.NamedNode:
+        """What the film is based on: its web address, or a ``CreativeWork`` fragment of the film with a title."""
+        if work.title is None:
+            assert work.url is not None
+            return ox.NamedNode(work.url)
+        node = ox.NamedNode(f"{film.value}#based-on-{index}")
+        g.add((node, RDF.type, SDO.CreativeWork))
+        g.add((node, SDO.name, ox.Literal(work.title)))
+        if work.author is not None:
+            g.add((node, SDO.author, self.person(g, work.author)))
+        if work.url:
+            g.add((node, SDO.url, ox.NamedNode(work.url)))
         return node
 
     def cast(self, g: RecordGraph, film: ox.NamedNode, credit: CastCredit) -> None:
@@ -337,7 +394,12 @@ class Mapper:
                 g.add((retrieval, DCTERMS.date, ox.Literal(source.retrieved.isoformat(), datatype=XSD.date)))
 
 
+def key_year(film: Film) -> int | None:
+    """The year a film is known by: its own, else its first prize edition's (a festival table's rows)."""
+    return film.year or min((s.year for s in film.selections), default=None)
+
+
 def film_key(film: Film) -> str:
     """``illegal-2010``: the original title and the year (the film's own, else its first prize edition's)."""
-    year = film.year or min((s.year for s in film.selections), default=None)
+    year = key_year(film)
     return f"{slug(film.title)}-{year}" if year else slug(film.title)

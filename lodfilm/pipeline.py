@@ -21,9 +21,11 @@ from rdflib import Graph
 from tqdm import tqdm
 
 from lodfilm.errors import RecordError, quote
+from lodfilm.identity import FilmClaim, same_film
 from lodfilm.iris import Identities, Iris, file_key, record_key, slug
 from lodfilm.mapping import Mapper, RecordGraph, film_key
 from lodfilm.records import Input, ReadResult, read_path, record_files
+from lodfilm.records.maps import ExportMap
 from lodfilm.store.base import RecordWrite, Store
 from lodfilm.validation import Validator
 
@@ -74,11 +76,13 @@ def run(
     on_valid: Callable[[str, Graph], None] | None = None,
     on_note: Callable[[str], None] | None = None,
     workers: int | None = None,
+    export_map: ExportMap | None = None,
 ) -> Report:
     """Import every record under ``paths`` into ``store``; with ``store=None`` only read, map and validate.
 
     ``on_error`` hears of each rejected record as it is rejected; ``on_valid`` gets each valid record's film IRI
-    and graph (the search-engine lint reads them)."""
+    and graph (the search-engine lint reads them). ``export_map`` reads tables and JSON/YAML exports through a
+    map (``--map``)."""
     report = Report()
     workers = default_workers() if workers is None else workers
     iris = Iris(base)
@@ -91,7 +95,9 @@ def run(
     for graph in known:
         known_by_file.setdefault(graph[len(iris.record("")) :].split("/", 1)[0], set()).add(graph)
     if store is not None and known:
-        mapper.stored_directors = lambda film, record: stored_directors(store, film, record)
+        films = set(stored_films(store))
+        mapper.films.stored = lambda film, record: stored_claims(store, film, record) if film in films else []
+        mapper.films.previous = lambda record: previous_film(store, record) if record in known else None
     batch: list[Mapped | RecordError] = []
     rejected_files: set[Path] = set()
     # Files the store held records of, once read: (records read up to its end, the file, its key, its records'
@@ -172,10 +178,15 @@ def run(
         desc="import" if store is not None else "validate",
     ) as bar:
         for source in files:
-            results = list(read_path(source.path))
+            file_notes: list[str] = []
+            results = list(read_path(source.path, export_map=export_map, notes=file_notes))
+            report.notes.extend(file_notes)
+            if on_note is not None:
+                for note in file_notes:
+                    on_note(note)
             multi = any(r.ref.position is not None for r in results)
             part = file_key(source.real)
-            keys: dict[str, tuple[str, set[str]]] = {}
+            keys: dict[str, tuple[str, FilmClaim]] = {}
             for result in results:
                 report.read += 1
                 batch.append(map_record(result, source, part, multi, mapper, iris, keys))
@@ -242,14 +253,39 @@ def default_workers() -> int:
     return os.cpu_count() or 1
 
 
-def stored_directors(store: Store, film_iri: str, record_iri: str) -> set[str]:
-    """Directors that records other than ``record_iri`` give ``film_iri`` in the store."""
+def stored_films(store: Store) -> list[str]:
+    """The films the store holds (their IRIs), so that only a candidate IRI the store holds costs a lookup."""
+    return [row["f"] for row in store.select("SELECT DISTINCT ?f WHERE { ?f a schema:Movie }")]
+
+
+def stored_claims(store: Store, film_iri: str, record_iri: str) -> list[FilmClaim]:
+    """What the records other than ``record_iri`` that are about ``film_iri`` say of it (titles, year,
+    directors, identifiers): the holders an IRI is checked against before a record may take it."""
     rows = store.select(
         # ``?g schema:about`` keeps to record graphs: a store may hold other graphs (a remote one's merge graph).
-        f"SELECT DISTINCT ?d WHERE {{ GRAPH ?g {{ <{film_iri}> schema:director ?d . ?g schema:about <{film_iri}> }} "
+        f"SELECT ?g ?title ?year ?d ?same WHERE {{ GRAPH ?g {{ ?g schema:about <{film_iri}> . "
+        f"{{ <{film_iri}> schema:name|schema:alternateName ?title }} UNION {{ <{film_iri}> schema:dateCreated ?year }}"
+        f" UNION {{ <{film_iri}> schema:director ?d }} UNION {{ <{film_iri}> schema:sameAs ?same }} }} "
         f"FILTER(?g != <{record_iri}>) }}"
     )
-    return {row["d"] for row in rows}
+    by_record: dict[str, dict[str, list[str]]] = {}
+    for row in rows:
+        found = by_record.setdefault(row["g"], {"title": [], "year": [], "d": [], "same": []})
+        for name in found:
+            if name in row:
+                found[name].append(row[name])
+    # A record that gives no year (a festival table's row, known by its edition's year) claims none: every record
+    # holding one candidate IRI was minted under its year anyway.
+    years = {g: next((int(y) for y in found["year"] if y.isdigit()), None) for g, found in by_record.items()}
+    return [FilmClaim.of(record=g, file=g.rsplit("/record/", 1)[-1].split("/", 1)[0], id=None,
+                         titles=found["title"], year=years[g], directors=found["d"], identifiers=found["same"])
+            for g, found in by_record.items()]
+
+
+def previous_film(store: Store, record_iri: str) -> str | None:
+    """The film a record the store holds is about."""
+    rows = store.select(f"SELECT ?f WHERE {{ GRAPH <{record_iri}> {{ <{record_iri}> schema:about ?f }} }}")
+    return rows[0]["f"] if rows else None
 
 
 def has_checkpoint(store: Store) -> bool:
@@ -265,31 +301,46 @@ def map_record(
     multi: bool,
     mapper: Mapper,
     iris: Iris,
-    keys: dict[str, tuple[str, set[str]]],
+    keys: dict[str, tuple[str, FilmClaim]],
 ) -> Mapped | RecordError:
     """Map one read record into its graph (or say why it cannot be); ``part`` is its file's key.
 
-    In a file of several records each record's key is its film's (title and year); a second film of the same
-    title and year with other directors is another film and is keyed by its first director too, while one with
-    a shared director is the same film twice, and rejected."""
+    In a file of several records each record's key is its ``id``, else its film's (title and year). Two records of
+    one file with one key are two films when :func:`~lodfilm.identity.same_film` tells them apart (other directors,
+    another title once case and spacing are set aside): the second is keyed by its first director, or numbered.
+    Otherwise it is the same film twice, and rejected; so is an ``id`` given twice."""
     path = source.path
+    if result.graph is not None:
+        if not result.graph.graph_iri.startswith(iris.record("")):
+            return RecordError(str(path), result.ref.label, None, f"a record published under another base IRI: "
+                               f"import it with the --base its IRIs were minted under (not {iris.base})")
+        graph = RecordGraph()
+        graph.lines.update(result.graph.lines)
+        return Mapped(path, result.ref.label, result.graph.graph_iri, result.graph.film_iri, graph)
     if result.error is not None or result.film is None:
         return result.error or RecordError(str(path), result.ref.label, None, "unreadable")
     film = result.film
-    directors = {slug(d.name) for d in film.directors}
     tail = film.id or film_key(film)
     key = record_key(part, tail if multi else None)
-    if key in keys and not film.id and not keys[key][1] & directors:
-        key = record_key(part, f"{tail}-{slug(film.directors[0].name)}")
+    claim = mapper.claim(film, "", part)
+    if key in keys and film.id:
+        return RecordError(str(path), result.ref.label, "id", f"{quote(film.id)} is the id of {keys[key][0]} too")
     if key in keys:
-        return RecordError(str(path), result.ref.label, "title",
-                           f"same film as {keys[key][0]} in this file (give one of them an 'id')")
-    keys[key] = (result.ref.label, directors)
+        # The records of this file keyed like this one: itself, and those already told apart from it (key-…).
+        family = [held for k, held in keys.items() if k == key or k.startswith(f"{key}-")]
+        twin = next((label for label, other in family if same_film(other, claim)), None)
+        if twin is not None:
+            return RecordError(str(path), result.ref.label, "title",
+                               f"same film as {twin} in this file (give one of them an 'id')")
+        options = ([f"{tail}-{slug(film.directors[0].name)}"] if film.directors else []) + \
+            [f"{tail}-{n}" for n in range(2, len(keys) + 3)]
+        key = next(record_key(part, option) for option in options if record_key(part, option) not in keys)
+    keys[key] = (result.ref.label, claim)
     graph_iri = iris.record(key)
     try:
         # The file's name, not its path: a record says which file it came from without publishing the
         # server's folders (the digest in the record's IRI tells two files of one name apart).
-        film_iri, graph = mapper.map(film, graph_iri, source.real.name)
+        film_iri, graph = mapper.map(film, graph_iri, source.real.name, part)
     except ValueError as exc:  # an IRI pyoxigraph refuses (the record model checks addresses; this is the backstop)
         mapper.unclassified.clear()
         return RecordError(str(path), result.ref.label, None, f"cannot be mapped to RDF: {exc}")
@@ -302,7 +353,10 @@ def map_record(
 def compare(item: Mapped, store: Store | None, report: Report, now: str) -> RecordWrite | None:
     """The write a valid record needs, or None when the store holds it already (``store`` is None for a record
     the store did not hold when the import began, and for a validation)."""
-    lines = frozenset(item.graph.lines)
+    lines = frozenset(line for line in item.graph.lines if f"> {MODIFIED} " not in line)
+    # A graph read back from a dump brings its own stamps (when lodfilm last changed it); a mapped one gets one now.
+    stamps = frozenset(item.graph.lines) - lines or {
+        f'<{item.graph_iri}> {MODIFIED} "{now}"^^<http://www.w3.org/2001/XMLSchema#dateTime> .'}
     stored: set[str] = set()
     if store is not None:
         stored = {line for line in store.record_triples(item.graph_iri) if f"> {MODIFIED} " not in line}
@@ -310,5 +364,4 @@ def compare(item: Mapped, store: Store | None, report: Report, now: str) -> Reco
             report.unchanged += 1
             return None
     report.written += 1
-    stamp = f'<{item.graph_iri}> {MODIFIED} "{now}"^^<http://www.w3.org/2001/XMLSchema#dateTime> .'
-    return RecordWrite(item.graph_iri, lines | {stamp}, replaces=bool(stored))
+    return RecordWrite(item.graph_iri, lines | stamps, replaces=bool(stored))

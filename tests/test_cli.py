@@ -214,8 +214,10 @@ def test_schema_is_a_json_schema_the_seed_yaml_meets(cli: Cli) -> None:
     # As JSON: YAML reads `retrieved: 2017-11-23` as a date, JSON has strings.
     seed = json.loads(json.dumps(yaml.safe_load(SEED_YAML.read_text(encoding="utf-8")), default=str))
     jsonschema.validate(seed, schema)
+    jsonschema.validate({"title": "No director known"}, schema)  # only a title is required
+    jsonschema.validate({"title": 2046, "year": "Jun 12 1998", "runtime_minutes": "1h 35"}, schema)
     with pytest.raises(jsonschema.ValidationError):
-        jsonschema.validate({"title": "No director"}, schema)
+        jsonschema.validate({"directors": ["Wong Kar-wai"]}, schema)
 
 
 def test_console_script_runs(filled: Path) -> None:

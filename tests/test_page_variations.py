@@ -125,14 +125,15 @@ def test_page_without_published_on_and_breadcrumb(tmp_path: Path) -> None:
     assert read_one(tmp_path, text).countries == ["ES"]
 
 
-def test_page_without_director_line_is_rejected_for_directors(tmp_path: Path) -> None:
-    # The line after the title is a runtime, not a director: it must not become a director named "95 min".
+def test_page_without_director_line_is_a_film_with_no_director(tmp_path: Path) -> None:
+    # The line after the title is a runtime, not a director: it must not become a director named "95 min"; a film
+    # whose director the page does not give is still a film (archives hold many).
     path = tmp_path / "nodirector.txt"
     path.write_text(page("Title", "Belgium", "95 min", "2010"), encoding="utf-8")
     (result,) = read_path(path)
-    assert result.film is None and result.error is not None
-    assert result.error.field == "directors"
-    assert result.error.path == str(path)
+    assert result.error is None and result.film is not None
+    assert (result.film.directors, result.film.countries, result.film.runtime_minutes, result.film.year) == (
+        [], ["BE"], 95, 2010)
 
 
 def test_countries_runtime_year_without_director_line_still_read() -> None:

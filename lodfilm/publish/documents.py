@@ -304,6 +304,8 @@ FACT_LABELS: dict[URIRef, str] = {
     SDO.name: "Title", SDO.alternateName: "Other title", SDO.dateCreated: "Year", SDO.duration: "Runtime",
     SDO.countryOfOrigin: "Country", SDO.director: "Director", SDO.author: "Screenplay", SDO.musicBy: "Music",
     SDO.producer: "Producer", SDO.productionCompany: "Production company", SDO.award: "Award",
+    SDO.datePublished: "Release date", SDO.genre: "Genre", SDO.contentRating: "Content rating",
+    SDO.inLanguage: "Language", SDO.aggregateRating: "Rating", SDO.keywords: "Keyword", SDO.isBasedOn: "Based on",
     SDO.image: "Image", SDO.sameAs: "Same as",
 }
 
@@ -325,11 +327,36 @@ def facts(graph: Graph, iri: str, sources: list[dict[str, str]], records: list[s
                 shown, link = name_of(graph, obj), str(obj)
             elif predicate == SDO.duration:
                 shown, link = f"{minutes(str(obj))} min", ""
+            elif predicate == SDO.aggregateRating:
+                shown, link = rating_text(graph, obj), ""
             else:
                 shown, link = str(obj), str(obj) if isinstance(obj, URIRef) else ""
             refs = sorted(number[g] for g in by_fact.get((str(predicate), str(obj)), ()) if g in number)
             out.append(Fact(label, shown, link, refs))
     return out
+
+
+def rating_text(graph: Graph, node: Node) -> str:
+    """An aggregate rating as people read one: ``7.6 / 10 (8,123 ratings, IMDb)``."""
+    def one(prop: URIRef) -> Node | None:
+        return next(iter(graph.objects(node, prop)), None)
+
+    value, best, count, author = (one(SDO.ratingValue), one(SDO.bestRating), one(SDO.ratingCount),
+                                  one(SDO.author))
+    text = f"{number_text(value)}" + (f" / {number_text(best)}" if best is not None else "")
+    details = [f"{int(str(count)):,} ratings"] if count is not None and str(count).isdigit() else []
+    if author is not None:
+        details.append(name_of(graph, author) or str(author))
+    return text + (f" ({', '.join(details)})" if details else "")
+
+
+def number_text(value: Node | None) -> str:
+    """``7.6``, ``10`` (not ``1.0E1``): a rating's number as written."""
+    try:
+        number = float(str(value))
+    except ValueError:
+        return str(value)
+    return f"{number:g}"
 
 
 ROLE_LABELS = {

@@ -12,12 +12,25 @@ import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
 from lodfilm.errors import RecordError, UsageError, quote
-from lodfilm.records.model import Film
+from lodfilm.records.model import (
+    IMDB_COMPANY,
+    IMDB_NAME,
+    IMDB_TITLE,
+    ISNI,
+    LANGUAGE_PATTERN,
+    URL_PATTERN,
+    VIAF,
+    WIKIDATA,
+    Film,
+)
+
+if TYPE_CHECKING:
+    from lodfilm.records.maps import ExportMap
 
 # The largest file lodfilm reads: far above any real film record, small enough that a runaway file (or a YAML
 # alias bomb) cannot take the machine's memory.
@@ -34,14 +47,26 @@ class RecordRef:
 
 
 @dataclass(frozen=True)
+class AsIs:
+    """A record graph lodfilm published itself (read back from one of its dumps), taken as it is: its IRI, the
+    film it is about, and its triples as N-Triples lines. It is checked against the shapes like any record, but
+    not mapped again, so a dump re-imported into an empty store gives the very same graph."""
+
+    graph_iri: str
+    film_iri: str
+    lines: frozenset[str]
+
+
+@dataclass(frozen=True)
 class ReadResult:
     ref: RecordRef
     film: Film | None
     error: RecordError | None
+    graph: AsIs | None = None
 
     @property
     def ok(self) -> bool:
-        return self.film is not None
+        return self.film is not None or self.graph is not None
 
 
 def field_name(loc: tuple[Any, ...]) -> str:
@@ -59,22 +84,47 @@ def field_name(loc: tuple[Any, ...]) -> str:
 
 
 def make_film(data: dict[str, Any], path: str, record: str) -> Film:
-    """Build a Film from plain data, turning the model's complaints into one RecordError (first problem first)."""
+    """Build a Film from plain data, turning the model's complaints into one RecordError that lists them all
+    (a field the model does not know first: it is usually a typo, and the complaint about the field it misspells
+    follows from it)."""
     try:
         return Film.model_validate(data)
     except ValidationError as exc:
-        # A field the model does not know comes first: it is usually a typo (``directer``), and the "required"
-        # complaint about the field it misspells follows from it.
         errors = sorted(exc.errors(include_url=False), key=lambda e: e["type"] != "extra_forbidden")
-        first = errors[0]
-        reason = str(first["msg"]).removeprefix("Value error, ")
-        if first["type"] == "missing":
-            reason = "is required"
-        elif first["type"] == "extra_forbidden":
-            reason = "is not a field of a film record (see the record schema in the README)"
-        if len(errors) > 1:
-            reason += f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})"
-        raise RecordError(path, record, field_name(first["loc"]), reason) from None
+        problems = [(field_name(e["loc"]), model_reason(e)) for e in errors]
+        (field, reason), *more = problems
+        raise RecordError(path, record, field, reason, tuple(more)) from None
+
+
+# What a value that does not match one of the model's patterns is not, in words (pydantic would print the pattern).
+PATTERN_REASONS = {
+    URL_PATTERN: "is not a web address (http:// or https://, no spaces)",
+    LANGUAGE_PATTERN: "is not a BCP 47 language tag (like fr, pt-BR)",
+    WIKIDATA: "is not a Wikidata id (Q followed by digits)",
+    IMDB_TITLE: "is not an IMDb title id (tt followed by 7 to 10 digits)",
+    IMDB_NAME: "is not an IMDb name id (nm followed by 7 to 10 digits)",
+    IMDB_COMPANY: "is not an IMDb company id (co followed by 7 to 10 digits)",
+    ISNI: "is not an ISNI (16 digits, the last may be X)",
+    VIAF: "is not a VIAF id (digits)",
+}
+
+
+def model_reason(error: Any) -> str:
+    """One of pydantic's complaints as lodfilm words it: the value it refuses and why."""
+    kind = error["type"]
+    if kind == "missing":
+        return "is required"
+    if kind == "extra_forbidden":
+        return "is not a field of a film record (see the record schema in the README)"
+    reason = str(error["msg"]).removeprefix("Value error, ")
+    if kind == "string_pattern_mismatch":
+        reason = PATTERN_REASONS.get(str(error.get("ctx", {}).get("pattern", "")), reason)
+    value = error.get("input")
+    if kind.startswith(("string_", "int_", "float_", "greater_", "less_", "date_", "literal_", "bool_", "url_")) \
+            and isinstance(value, str | int | float) and not isinstance(value, bool):
+        reason = f"{quote(value)} {reason}" if reason.startswith("is ") else \
+            f"{quote(value)}: {reason[:1].lower()}{reason[1:]}"
+    return reason
 
 
 def read_bytes(path: Path) -> bytes:
@@ -132,7 +182,14 @@ READERS = {
     ".yml": "structured",
     ".json": "structured",
     ".csv": "table",
+    ".ttl": "rdf",
+    ".nt": "rdf",
+    ".nq": "rdf",
+    ".jsonld": "rdf",
 }
+KNOWN_FORMATS = ".txt pages, .yaml/.yml/.json records, .csv tables, and .ttl/.nt/.nq/.jsonld schema.org RDF"
+# What a map (``--map``) reads: the archive's own tables and JSON/YAML exports.
+MAPPED = {"structured", "table"}
 
 
 @dataclass(frozen=True)
@@ -150,6 +207,9 @@ def check_paths(paths: list[Path]) -> None:
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
         raise UsageError(f"no such file or folder: {', '.join(missing)}")
+    unknown = [str(p) for p in paths if not p.is_dir() and p.suffix.lower() not in READERS]
+    if unknown:
+        raise UsageError(f"unknown format: {', '.join(unknown)} (lodfilm reads {KNOWN_FORMATS})")
 
 
 def record_files(paths: list[Path]) -> tuple[list[Input], list[RecordError]]:
@@ -193,19 +253,18 @@ def record_files(paths: list[Path]) -> tuple[list[Input], list[RecordError]]:
     return inputs, refused
 
 
-def read_path(path: Path) -> Iterator[ReadResult]:
-    """Every record in one file, read or rejected. Never raises for bad content."""
-    from lodfilm.records import page, structured, table
+def read_path(path: Path, *, export_map: ExportMap | None = None, notes: list[str] | None = None
+              ) -> Iterator[ReadResult]:
+    """Every record in one file, read or rejected. Never raises for bad content.
+
+    With ``export_map``, tables and JSON/YAML files are read as the archive's own export, through the map;
+    ``notes`` gets what a reader says of the file as a whole (columns the map neither takes nor ignores)."""
+    from lodfilm.records import maps, page, rdf, structured, table
 
     kind = READERS.get(path.suffix.lower())
     if kind is None:
-        error = RecordError(
-            str(path),
-            None,
-            None,
-            f"unknown file type {quote(path.suffix)} (lodfilm reads "
-            ".txt pages, .yaml/.yml/.json records and .csv tables)",
-        )
+        error = RecordError(str(path), None, None, f"unknown file type {quote(path.suffix)} (lodfilm reads "
+                                                   f"{KNOWN_FORMATS})")
         yield ReadResult(RecordRef(str(path), None, path.name), None, error)
         return
     try:
@@ -213,5 +272,10 @@ def read_path(path: Path) -> Iterator[ReadResult]:
     except RecordError as error:
         yield ReadResult(RecordRef(str(path), None, path.name), None, error)
         return
-    reader = {"page": page.read, "structured": structured.read, "table": table.read}[kind]
-    yield from reader(text, path)
+    if export_map is not None and kind in MAPPED:
+        yield from maps.read(text, path, export_map, notes)
+    elif kind == "rdf":
+        yield from rdf.read(text, path, notes)
+    else:
+        reader = {"page": page.read, "structured": structured.read, "table": table.read}[kind]
+        yield from reader(text, path)

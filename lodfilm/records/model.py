@@ -25,14 +25,17 @@ from pydantic_core import CoreSchema
 
 from lodfilm.countries import country_code
 from lodfilm.errors import quote
+from lodfilm.records.values import minutes, release_date, year_and_date
 
 # Names, titles, labels: one line's worth. Synopses and biographies: long, but not without limit (a 5 MB
 # "synopsis" is a broken export, not a film).
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2_000)]
 LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100_000)]
-Language = Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")]
+LANGUAGE_PATTERN = r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$"
+Language = Annotated[str, StringConstraints(pattern=LANGUAGE_PATTERN)]
 # A web address that is also a valid IRI (no spaces, quotes, angle or curly brackets, pipes, carets, backticks).
-Url = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^https?://[^\s<>\"{}|\\^`]+$")]
+URL_PATTERN = r"^https?://[^\s<>\"{}|\\^`]+$"
+Url = Annotated[str, StringConstraints(strip_whitespace=True, pattern=URL_PATTERN)]
 
 WIKIDATA = r"^Q[1-9][0-9]*$"
 IMDB_TITLE = r"^tt[0-9]{7,10}$"
@@ -43,7 +46,9 @@ VIAF = r"^[1-9][0-9]{0,21}$"
 
 
 class Record(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+    # ``coerce_numbers_to_str``: a title or a name that is a number (``2046``, ``300``) is text, as every
+    # spreadsheet and YAML file that holds it means it.
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True, coerce_numbers_to_str=True)
 
 
 class Shorthand:
@@ -251,8 +256,88 @@ class Selection(Record):
     status: Status
 
 
+class Rating(Record):
+    """An aggregate rating from one source (``schema:AggregateRating``): IMDb's 7.6 of 10 from 8,123 votes."""
+
+    value: Annotated[float, Field(allow_inf_nan=False)]
+    count: Annotated[int, Field(ge=0)] | None = None
+    best: Annotated[float, Field(allow_inf_nan=False)] | None = None
+    worst: Annotated[float, Field(allow_inf_nan=False)] | None = None
+    source: Text | None = Field(default=None, description="Who rated: becomes the rating's author, an organisation.")
+
+    @field_validator("count", mode="before")
+    @classmethod
+    def _whole_count(cls, value: Any) -> Any:
+        # Exports write counts as 8123, "8,123" or 8123.0.
+        if isinstance(value, str):
+            value = value.replace(",", "").replace("\u202f", "").strip()
+        if isinstance(value, float) and value.is_integer():
+            return int(value)
+        return value
+
+    @model_validator(mode="after")
+    def _in_scale(self) -> Rating:
+        best = 10.0 if self.best is None and self.worst is None else self.best
+        if best is not None and self.value > best:
+            raise ValueError(f"rating {self.value:g} is above its best rating {best:g}")
+        if self.worst is not None and self.value < self.worst:
+            raise ValueError(f"rating {self.value:g} is below its worst rating {self.worst:g}")
+        return self
+
+
+class Work(Shorthand, Record):
+    """What a film is based on (``schema:isBasedOn``): a title, an author, a web address."""
+
+    shorthand: ClassVar[str] = "the work's title, or its web address"
+
+    title: Text | None = None
+    author: Person | None = None
+    url: Url | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_text(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return {"url": value} if re.match(r"^https?://", value.strip()) else {"title": value}
+        return value
+
+    @model_validator(mode="after")
+    def _something(self) -> Work:
+        if self.title is None and self.url is None:
+            raise ValueError("a work needs a title or a web address")
+        return self
+
+
+def language_tag(value: Any) -> Any:
+    """``fr``, ``pt-BR`` stay as they are; ``French``, ``fra`` become their BCP 47 tag (ISO 639-1 where it has
+    one)."""
+    import pycountry
+
+    if not isinstance(value, str):
+        return value
+    text = value.strip()
+    if re.fullmatch(r"[A-Za-z]{2}(-[A-Za-z0-9]{1,8})*", text):
+        return text
+    found = None
+    for key in ("alpha_3", "name", "common_name"):
+        try:
+            found = pycountry.languages.get(**{key: text}) or found
+        except (KeyError, LookupError):
+            continue
+        if found is not None:
+            break
+    if found is None:
+        try:
+            found = pycountry.languages.lookup(text)
+        except LookupError:
+            raise ValueError(
+                f"unknown language {quote(text)} (use a BCP 47 tag like 'fr' or an English name)") from None
+    return getattr(found, "alpha_2", None) or found.alpha_3
+
+
 class Film(Record):
-    """One film record. ``title`` is the original title; ``directors`` must name at least one person."""
+    """One film record. Only ``title`` (the original title) is required: archives hold films whose director is
+    not known."""
 
     id: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")] | None = Field(
         default=None, description="A stable key for this record inside its file (defaults to title and year)."
@@ -262,10 +347,22 @@ class Film(Record):
     alternate_titles: list[Title] = []
     wikidata: Annotated[str, StringConstraints(pattern=WIKIDATA)] | None = None
     imdb: Annotated[str, StringConstraints(pattern=IMDB_TITLE)] | None = None
-    directors: Annotated[list[Person], Field(min_length=1)]
+    directors: list[Person] = []
     countries: list[Text] = Field(default=[], description="Country names or ISO 3166-1 alpha-2 codes.")
-    runtime_minutes: Annotated[int, Field(gt=0, le=100_000)] | None = None
-    year: Annotated[int, Field(ge=1870, le=2100)] | None = None
+    runtime_minutes: Annotated[int, Field(gt=0, le=100_000)] | None = Field(
+        default=None, description="Minutes: 95, 95.0, '95 min', '1h 35', \"95'\", 'PT1H35M'.")
+    year: Annotated[int, Field(ge=1870)] | None = Field(
+        default=None, description="The film's year; a full date (1998-06-12, 'Jun 12 1998') is kept as "
+                                  "release_date too.")
+    release_date: dt.date | None = Field(default=None, description="First release: 1998-06-12, 'Jun 12 1998'.")
+    genres: list[Text] = []
+    content_rating: Text | None = Field(default=None, description="As the rating board writes it: PG-13, 12A.")
+    languages: list[Language] = Field(default=[], description="BCP 47 tags (fr, pt-BR) or English names.")
+    rating: Rating | None = None
+    keywords: list[Text] = []
+    based_on: list[Work] = []
+    distributors: list[Organisation] = []
+    awards: list[Text] = Field(default=[], description="Awards won, as text (a prize edition is a selection).")
     synopsis: LongText | None = None
     synopsis_language: Language | None = None
     screenplay: list[Person] = []
@@ -281,6 +378,70 @@ class Film(Record):
     links: list[Url] = []
     sources: list[Source] = []
     selections: list[Selection] = []
+
+    @model_validator(mode="before")
+    @classmethod
+    def _year_and_release_date(cls, data: Any) -> Any:
+        """A full date given as the year is kept as the release date too; a release date with no year gives the
+        year. A value neither reader takes is left for the field's own check, which says why."""
+        if not isinstance(data, dict):
+            return data
+        data = dict(data)
+        if data.get("year") not in (None, ""):
+            try:
+                year, date = year_and_date(data["year"])
+            except ValueError:
+                return data
+            data["year"] = year
+            if date is not None and data.get("release_date") in (None, ""):
+                data["release_date"] = date
+        elif data.get("release_date") not in (None, ""):
+            try:
+                data["year"] = release_date(data["release_date"]).year
+            except ValueError:
+                return data
+        return data
+
+    @field_validator("title", mode="before", json_schema_input_type=str | int | float)
+    @classmethod
+    def _title(cls, value: Any) -> Any:
+        # A title that is a number (2046, 1941, 300) is a title, however a spreadsheet or YAML typed it.
+        if isinstance(value, float) and value.is_integer():
+            return str(int(value))
+        return str(value) if isinstance(value, int | float) and not isinstance(value, bool) else value
+
+    @field_validator("year", mode="before", json_schema_input_type=int | str | None)
+    @classmethod
+    def _year(cls, value: Any) -> Any:
+        return None if value is None else year_and_date(value)[0]
+
+    @field_validator("release_date", mode="before", json_schema_input_type=dt.date | str | None)
+    @classmethod
+    def _release_date(cls, value: Any) -> Any:
+        return None if value in (None, "") else release_date(value)
+
+    @field_validator("runtime_minutes", mode="before", json_schema_input_type=int | float | str | None)
+    @classmethod
+    def _runtime(cls, value: Any) -> Any:
+        return None if value in (None, "") else minutes(value)
+
+    @field_validator("languages", mode="before", json_schema_input_type=list[str] | str)
+    @classmethod
+    def _languages(cls, values: Any) -> Any:
+        if isinstance(values, str):
+            values = [values]
+        return [language_tag(v) for v in values] if isinstance(values, list) else values
+
+    @field_validator("keywords", "genres", "awards", mode="before", json_schema_input_type=list[str] | str)
+    @classmethod
+    def _text_list(cls, values: Any) -> Any:
+        # One text holding several (schema.org's keywords are often "a, b, c"): keywords split on commas.
+        return [values] if isinstance(values, str) else values
+
+    @field_validator("keywords")
+    @classmethod
+    def _split_keywords(cls, values: list[str]) -> list[str]:
+        return [k.strip() for value in values for k in value.split(",") if k.strip()]
 
     @field_validator("countries")
     @classmethod

@@ -351,20 +351,13 @@ def parse_header_line(line: str, data: dict[str, Any], countries: list[str], pat
 
 
 def runtime(text: str, path: str, title: str) -> int:
-    """``95 min``, ``95'``, ``1h 35`` → minutes."""
-    text = text.strip()
+    """``95 min``, ``95'``, ``1h 35`` → minutes, read as every input form reads runtimes (:mod:`.values`)."""
+    from lodfilm.records.values import minutes
+
     try:
-        match = RUNTIME.match(text)
-        if match:
-            return int(match["n"])
-        match = HOURS.match(text)
-        if match:
-            return int(match["h"]) * 60 + int(match["m"] or 0)
-        if text.isdigit():
-            return int(text)
-    except ValueError:  # "²".isdigit() is true, and int() refuses thousands of digits
-        pass
-    raise RecordError(path, title, "runtime_minutes", f"{quote(text)} is not a number of minutes")
+        return minutes(text.strip())
+    except ValueError as exc:
+        raise RecordError(path, title, "runtime_minutes", str(exc)) from None
 
 
 def year(text: str, path: str, title: str) -> int:
@@ -414,9 +407,6 @@ EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 WEB = re.compile(r"(?:https?://|www\.)[^\s,;<>]+", re.I)
 PHONE = re.compile(r"(?:T[ée]l[ée]?(?:phone)?|Phone|Tel)\.?\s*:?\s*(?P<n>\+?[\d][\d ().-]{5,}\d)", re.I)
 FAX = re.compile(r"Fax\.?\s*:?\s*(?P<n>\+?[\d][\d ().-]{5,}\d)", re.I)
-POSTCODE_LOCALITY = re.compile(
-    r"^(?P<code>(?:[A-Z]{1,2}-)?\d{3,6}|[A-Z]{1,2}\d[\dA-Z]? ?\d[A-Z]{2})\s+(?P<place>.+)$"
-)
 
 
 def contact(text: str) -> dict[str, Any]:
@@ -469,23 +459,11 @@ def street_start(before: str) -> int:
 
 
 def address(text: str) -> dict[str, str]:
-    """``34 rue du Louvre, 75001 Paris, France`` → street, postal code, locality, country."""
-    from lodfilm.countries import country_code
+    """``34 rue du Louvre, 75001 Paris, France`` → street, postal code, locality, country, by the country's own
+    postal format (:mod:`lodfilm.records.addresses`)."""
+    from lodfilm.records.addresses import split_address
 
-    parts = [p.strip() for p in text.split(",") if p.strip()]
-    out: dict[str, str] = {}
-    if parts and country_code(parts[-1]):
-        out["country"] = country_code(parts[-1]) or parts[-1]
-        parts = parts[:-1]
-    for index, part in enumerate(parts):
-        match = POSTCODE_LOCALITY.match(part)
-        if match and index > 0:
-            out["postal_code"], out["locality"] = match["code"], match["place"]
-            parts = parts[:index] + parts[index + 1 :]
-            break
-    if parts:
-        out["street"] = ", ".join(parts)
-    return out
+    return split_address(text)
 
 
 def parse_source(line: str, publisher: dict[str, str] | None, path: str, title: str) -> dict[str, Any]:

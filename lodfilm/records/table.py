@@ -25,19 +25,22 @@ from lodfilm.records import ReadResult, RecordRef, make_film
 from lodfilm.records.model import Film
 
 SEPARATOR = " | "
-LIST_FIELDS = {
-    "directors",
-    "countries",
-    "screenplay",
-    "music",
-    "producers",
-    "production_companies",
-    "coproduction_companies",
-    "cast",
-    "links",
-    "alternate_titles",
-}
-TABLE_FIELDS = set(Film.model_fields) | {"original_title", "source_url", "status", "prize"}
+# Columns beyond the record fields that festival tables use (see the module docstring).
+TABLE_ONLY = {"original_title", "source_url", "status", "prize"}
+TABLE_FIELDS = set(Film.model_fields) | TABLE_ONLY
+
+
+def known_column(column: str) -> bool:
+    """A record field (``rating.value`` for a nested one), or one of the festival tables' own columns."""
+    from lodfilm.records.maps import field_annotation
+
+    if column in TABLE_FIELDS:
+        return True
+    try:
+        field_annotation(column)
+    except KeyError:
+        return False
+    return "." in column
 
 
 def split(cell: str) -> list[str]:
@@ -97,10 +100,8 @@ def check_header(header: list[str], path: str) -> RecordError | None:
     if not TABLE_FIELDS.intersection(header):
         return RecordError(path, "header", None, "not a film table: no column names a record field "
                            "(see the CSV columns in the README)")
-    missing = [h for h in ("directors",) if h not in header]
-    if "title" not in header and "original_title" not in header:
-        missing.insert(0, "title")
-    unknown = list(dict.fromkeys(h for h in header if h not in TABLE_FIELDS))
+    missing = [] if "title" in header or "original_title" in header else ["title"]
+    unknown = list(dict.fromkeys(h for h in header if not known_column(h)))
     twice = [h for h, n in Counter(header).items() if n > 1]
     if not (missing or unknown or twice):
         return None
@@ -125,12 +126,14 @@ def listed(columns: list[str], most: int = 5) -> str:
 
 def row_data(row: dict[str, str], prize: str | None, path: str, label: str) -> dict[str, Any]:
     """One row as plain data for :class:`Film`."""
+    from lodfilm.records.maps import is_list_field, put
+
     data: dict[str, Any] = {}
     for column, cell in row.items():
         cell = cell.strip()
         if not cell or column in ("original_title", "source_url", "status", "prize", "title", "year"):
             continue
-        data[column] = split(cell) if column in LIST_FIELDS else cell
+        put(data, column, split(cell) if is_list_field(column) else cell)
     title, original = row.get("title", "").strip(), row.get("original_title", "").strip()
     if original:
         data["title"] = original

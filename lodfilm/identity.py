@@ -1,0 +1,123 @@
+"""Which film a record is about: the rules that decide when two records are one film, and never merge two.
+
+A film's IRI is ``{base}film/{title}-{year}`` when that is free. Records are one film when they cannot be told
+apart and something ties them:
+
+1. identifiers first: records sharing a Wikidata or IMDb id are one film whatever they call it; records with
+   different ids of one scheme are two films whatever else they share;
+2. within one file, records with different ``id``s are two films (that is what an ``id`` says);
+3. otherwise the same year and, where both records name directors, a director in common and the same title up
+   to accents and punctuation (the seed page's *Illégal* and the LUX table's row); where either names none, the
+   same title exactly, up to case and spacing — so *Good Boy* and *Good Boy!*, or *Lost* and *...Lost*, both of
+   2003/2004 and with no directors known, are two films.
+
+An IRI, once minted, is never given to another film: a record that is not the same film as the records holding
+``{title}-{year}`` gets ``{title}-{year}-{its first director}``, or else ``-2``, ``-3``…, whatever order files come
+in; and a record the store already holds keeps the film it was about, so correcting a typo in a title does not
+move the film.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+from lodfilm.iris import Identities, scheme_of, slug
+
+
+def normal_title(text: str) -> str:
+    """A title compared as people read it: case, Unicode form and spacing do not count; accents and punctuation do."""
+    return " ".join(unicodedata.normalize("NFC", text).casefold().split())
+
+
+@dataclass(frozen=True)
+class FilmClaim:
+    """What one record says that decides which film it is."""
+
+    record: str  # the record graph's IRI
+    file: str  # the file part of the record's key
+    id: str | None
+    titles: frozenset[str]  # normal_title of the title and of every alternate title
+    slugs: frozenset[str]  # the same titles' slugs (accents and punctuation gone)
+    year: int | None
+    directors: frozenset[str]  # the directors' IRIs
+    identifiers: frozenset[str]  # the film's sameAs IRIs (Wikidata, IMDb)
+
+    @classmethod
+    def of(cls, *, record: str, file: str, id: str | None, titles: list[str], year: int | None,
+           directors: list[str], identifiers: list[str]) -> FilmClaim:
+        return cls(record, file, id, frozenset(normal_title(t) for t in titles), frozenset(slug(t) for t in titles),
+                   year, frozenset(directors), frozenset(identifiers))
+
+
+def same_film(a: FilmClaim, b: FilmClaim) -> bool:
+    """Whether two records are about one film, by the rules in this module's docstring."""
+    if a.identifiers & b.identifiers:
+        return True
+    schemes_a = {scheme_of(i): i for i in a.identifiers}
+    if any(scheme_of(i) in schemes_a and schemes_a[scheme_of(i)] != i for i in b.identifiers):
+        return False
+    if a.file == b.file and a.id and b.id and a.id != b.id:
+        return False
+    if a.year is not None and b.year is not None and a.year != b.year:
+        return False
+    if a.directors and b.directors:
+        return bool(a.directors & b.directors) and bool(a.slugs & b.slugs)
+    return bool(a.titles & b.titles)
+
+
+@dataclass
+class FilmIdentities:
+    """Resolves records to film IRIs over one import, against the store as it was when the import began.
+
+    ``stored(film_iri, record_iri)`` gives the claims of the store's other records about a film IRI (empty when the
+    store has none); ``previous(record_iri)`` the film a record the store holds was about."""
+
+    identities: Identities
+    stored: Callable[[str, str], list[FilmClaim]] = lambda film, record: []
+    previous: Callable[[str], str | None] = lambda record: None
+    claims: dict[str, dict[str, FilmClaim]] = field(default_factory=dict)
+
+    def holders(self, film_iri: str, record: str) -> list[FilmClaim]:
+        """The claims of other records, in this run and in the store, on ``film_iri``."""
+        here = [c for r, c in self.claims.get(film_iri, {}).items() if r != record]
+        seen = {c.record for c in here} | {record}
+        return here + [c for c in self.stored(film_iri, record) if c.record not in seen]
+
+    def free_for(self, film_iri: str, claim: FilmClaim) -> bool:
+        """Whether ``claim`` may take ``film_iri``: nobody holds it, or the records holding it are this film."""
+        holders = self.holders(film_iri, claim.record)
+        return not holders or any(same_film(claim, other) for other in holders)
+
+    def resolve(self, claim: FilmClaim, base_iri: str, first_director: str | None) -> str:
+        """The IRI of the film ``claim`` is about; ``base_iri`` is ``{base}film/{title}-{year}``."""
+        chosen = self._choose(claim, base_iri, first_director)
+        self.claims.setdefault(chosen, {})[claim.record] = claim
+        if claim.identifiers:
+            self.identities.remember(chosen, sorted(claim.identifiers))
+        return chosen
+
+    def _choose(self, claim: FilmClaim, base_iri: str, first_director: str | None) -> str:
+        for identifier in sorted(claim.identifiers):
+            known = self.identities.by_identifier.get(identifier)
+            if known is not None:
+                return known
+        before = self.previous(claim.record)
+        if before is not None and self.free_for(before, claim):
+            return before
+        for candidate in candidates(base_iri, first_director):
+            if self.free_for(candidate, claim):
+                return candidate
+        raise AssertionError("unreachable: candidates never end")  # pragma: no cover
+
+
+def candidates(base_iri: str, first_director: str | None) -> Iterator[str]:
+    """``x-2010``, then ``x-2010-{director}``, then ``x-2010-2``, ``x-2010-3``…"""
+    yield base_iri
+    if first_director:
+        yield f"{base_iri}-{slug(first_director)}"
+    number = 2
+    while True:
+        yield f"{base_iri}-{number}"
+        number += 1

@@ -207,10 +207,10 @@ BAD = [
     ),
     Bad(
         "nocolumn.csv",
-        text("title,countries\nSome Film,France\n"),
+        text("directors,countries\nJane Doe,France\n"),
         "header",
-        "directors",
-        "missing column(s) directors",
+        "title",
+        "missing column(s) title",
     ),
     # Python's int() refuses more than 4,300 digits with a ValueError, which escaped the JSON reader.
     Bad(

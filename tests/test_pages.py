@@ -1,5 +1,6 @@
 """What people see on the pages, in-process (Flask's test client over the real app and a real store on disk,
-pages read with lxml's HTML parser): no empty sections, no fact twice.
+pages read with lxml's HTML parser): no empty sections, no fact twice, emphasis as emphasis and markup in records
+still as text, the film's image, descriptions and OpenGraph tags for link previews, and the favicon.
 
 The store holds the bundled ``data/`` and a few records made for what ``data/`` lacks: images (https, http
 elsewhere, on this site), an award that is no prize edition, a film with only a title, and hostile text around
@@ -9,6 +10,7 @@ emphasis.
 from __future__ import annotations
 
 import json
+import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,6 +24,7 @@ from lodfilm import pipeline
 from lodfilm.settings import Settings
 from lodfilm.store import open_store
 from lodfilm.web import close_app, create_app
+from lodfilm.web.pages import emphasis, plain, summary
 from tests.conftest import DATA
 
 BASE = "http://films.example.org/"
@@ -195,3 +198,161 @@ def test_each_source_is_one_entry_however_many_pages_it_cites(client: FlaskClien
     assert len(sources[2].xpath(".//a[@rel='nofollow']")) == 3  # the LUX table's row cites three pages
     for link in doc.xpath("//a[starts-with(@href, '#source-')]"):
         assert link.get("href")[1:] in ids
+
+
+# -- emphasis ------------------------------------------------------------------------------------------------------
+
+
+def test_emphasis_in_the_seed_page_shows_as_emphasis(client: FlaskClient) -> None:
+    doc = page(client, "/person/olivier-masset-depasse")
+    assert [em.text for em in doc.xpath("//main//em")] == ["Chambre froide", "Dans l'ombre", "Cages"]
+    assert "*" not in visible_text(doc.xpath("//main")[0])
+
+
+def test_emphasis_comes_after_escaping_so_markup_stays_text(client: FlaskClient) -> None:
+    doc = page(client, "/film/winter-light-1998")
+    synopsis = doc.xpath("//section[contains(@class, 'synopsis')]")[0]
+    paragraphs = synopsis.xpath("./p")
+    assert len(paragraphs) == 2
+    assert [(e.tag, e.text_content()) for e in paragraphs[0].iterdescendants()] == [
+        ("em", "quiet"), ("strong", "ice"), ("em", "<i>claim</i>")]
+    assert visible_text(paragraphs[0]) == ("A quiet film about ice and a <b>bold</b> <i>claim</i> & 2*3*4 stays as "
+                                           "written.")
+    assert [e.text for e in paragraphs[1]] == ["too"]
+
+
+@pytest.mark.parametrize(("text", "shown"), [
+    ("*a*", "<em>a</em>"),
+    ("**a b**", "<strong>a b</strong>"),
+    ("*<script>x</script>*", "<em>&lt;script&gt;x&lt;/script&gt;</em>"),
+    ('*"q" & \'s\'*', "<em>&#34;q&#34; &amp; &#39;s&#39;</em>"),
+    ("2*3*4", "2*3*4"),
+    ("* a list item", "* a list item"),
+    ("a * b * c", "a * b * c"),
+    ("*open only", "*open only"),
+    ("*two\nlines*", "*two\nlines*"),
+    ("***", "***"),
+])
+def test_emphasis_reads_only_asterisks_around_text(text: str, shown: str) -> None:
+    assert str(emphasis(text)) == shown
+
+
+def test_descriptions_are_plain_and_short() -> None:
+    assert plain("His *Cages* (2006)\n was  seen.") == "His Cages (2006) was seen."
+    long = "One sentence here. " * 30
+    assert summary(long) == ("One sentence here. " * 10).strip()
+    assert len(summary("x" * 500)) <= 200
+
+
+# -- the film's image ----------------------------------------------------------------------------------------------
+
+
+def film_image(doc: HtmlElement) -> list[tuple[str, str]]:
+    return [(img.get("src"), img.get("alt")) for img in doc.xpath("//main//figure[contains(@class, 'film-image')]/img")]
+
+
+def test_a_film_page_shows_the_films_image_with_alt_text(client: FlaskClient) -> None:
+    doc = page(client, "/film/winter-light-1998")
+    assert film_image(doc) == [(HTTPS_IMAGE, "Image of Winter Light (1998)")]
+    assert meta(doc)["og:image"] == HTTPS_IMAGE
+    assert meta(doc)["og:image:alt"] == "Image of Winter Light (1998)"
+
+
+def test_an_image_on_this_site_is_linked_path_absolute(client: FlaskClient) -> None:
+    doc = page(client, "/film/own-picture-2001")
+    assert film_image(doc) == [("/static/favicon.svg", "Image of Own Picture (2001)")]
+    assert meta(doc)["og:image"] == OWN_IMAGE
+
+
+def test_an_http_image_elsewhere_is_a_link_not_an_image_the_csp_would_block(client: FlaskClient) -> None:
+    doc = page(client, "/film/summer-still-1999")
+    assert film_image(doc) == [] and doc.xpath("//img[@src=$u]", u=HTTP_IMAGE) == []
+    assert doc.xpath("//section[contains(@class, 'facts-sources')]//a[@href=$u]", u=HTTP_IMAGE)
+    assert meta(doc)["og:image"] == HTTP_IMAGE  # a link preview fetches it itself
+
+
+def test_a_film_without_an_image_has_no_image(client: FlaskClient) -> None:
+    doc = page(client, "/film/illegal-2010")
+    assert film_image(doc) == [] and "og:image" not in meta(doc)
+
+
+# -- description and OpenGraph -------------------------------------------------------------------------------------
+
+
+def test_a_film_page_carries_a_description_and_opengraph_tags(client: FlaskClient) -> None:
+    tags = meta(page(client, "/film/illegal-2010"))
+    assert tags["og:title"] == "Illégal (2010)"
+    assert tags["og:type"] == "video.movie"
+    assert tags["og:url"] == f"{BASE}film/illegal-2010"
+    assert tags["og:site_name"] == "lodfilm"
+    assert tags["description"] == tags["og:description"]
+    assert tags["description"].startswith(
+        "Illégal (2010): a film by Olivier Masset-Depasse; Belgium, France, Luxembourg; 95 min. Tania, a 39-year-old")
+    assert len(tags["description"]) <= 300
+    assert tags["video:director"] == f"{BASE}person/olivier-masset-depasse"
+    assert tags["video:duration"] == "5700"
+
+
+def test_a_description_drops_emphasis_marks_and_keeps_markup_as_text(client: FlaskClient) -> None:
+    tags = meta(page(client, "/film/winter-light-1998"))
+    assert tags["description"] == ("Winter Light (1998): a film by Ana Berg; Sweden; 81 min. A quiet film about ice "
+                                   "and a <b>bold</b> <i>claim</i> & 2*3*4 stays as written. A second paragraph, too.")
+
+
+@pytest.mark.parametrize("path", ["/", "/films", "/people", "/search?q=ida", "/sparql", "/dumps/",
+                                  "/person/olivier-masset-depasse", "/country/BE", "/award/lux-prize-2010",
+                                  "/organization/films-distribution", "/film/only-a-title"])
+def test_every_page_carries_a_description_and_opengraph_tags(client: FlaskClient, path: str) -> None:
+    tags = meta(page(client, path))
+    for name in ("description", "og:title", "og:type", "og:url", "og:description", "og:site_name"):
+        assert tags.get(name), (path, name)
+    assert tags["og:url"] == BASE + path.lstrip("/")
+    assert tags["og:type"] == ("video.movie" if path.startswith("/film/") else "website")
+
+
+def test_the_home_page_describes_the_collection(client: FlaskClient) -> None:
+    tags = meta(page(client, "/"))
+    assert tags["description"].startswith(f"lodfilm: {130 + len(RECORDS)} films, ")
+
+
+def test_a_person_page_is_described_by_the_persons_description(client: FlaskClient) -> None:
+    tags = meta(page(client, "/person/olivier-masset-depasse"))
+    assert tags["description"].startswith("Olivier Masset-Depasse: Olivier Masset-Depasse likes to portray headstrong "
+                                          "female characters right from his first short films Chambre froide (2000)")
+
+
+def test_an_error_page_carries_them_too(client: FlaskClient) -> None:
+    tags = meta(page(client, "/film/no-such-film", status=404))
+    assert tags["og:title"].startswith("404") and tags["og:url"] == f"{BASE}film/no-such-film"
+
+
+# -- favicon ---------------------------------------------------------------------------------------------------------
+
+
+def test_every_page_links_a_favicon_that_is_served(client: FlaskClient) -> None:
+    for path in ("/", "/film/illegal-2010", "/sparql"):
+        icons = page(client, path).xpath("//head/link[@rel='icon']")
+        assert [(i.get("type"), i.get("href")) for i in icons] == [("image/svg+xml", "/static/favicon.svg")]
+    for path in ("/static/favicon.svg", "/favicon.ico"):
+        with client.get(path) as response:  # a file sent: closed when read
+            assert response.status_code == 200 and response.mimetype == "image/svg+xml", path
+            assert ET.fromstring(response.get_data()).tag == "{http://www.w3.org/2000/svg}svg"
+
+
+def test_the_favicon_lives_under_the_base_path(tmp_path: Path) -> None:
+    base = "https://archive.example.net/lod/"
+    store = open_store(tmp_path / "store")
+    try:
+        assert not pipeline.run([DATA / "illegal-2010.txt"], base=base, store=store, progress=False).errors
+    finally:
+        store.close()
+    app = create_app(Settings(store=tmp_path / "store", base=base))
+    try:
+        client = app.test_client()
+        doc = lxml_html.fromstring(client.get("/lod/film/illegal-2010").get_data(as_text=True))
+        assert doc.xpath("//head/link[@rel='icon']/@href") == ["/lod/static/favicon.svg"]
+        with client.get("/lod/static/favicon.svg") as response:
+            assert response.status_code == 200
+        assert meta(doc)["og:url"] == f"{base}film/illegal-2010"
+    finally:
+        close_app(app)

@@ -131,13 +131,23 @@ class Contact:
 
 
 @dataclass
-class SourceView:
-    number: int
+class SourcePage:
+    """A web page a record was taken from."""
+
     url: str
     publisher: Link | None = None
     retrieved: str = ""
+
+
+@dataclass
+class SourceView:
+    """One record about the film (source number ``number``) and the pages it was taken from: one entry per
+    record, so ``#source-n`` names one place on the page however many pages the record cites."""
+
+    number: int
     file: str = ""
     modified: str = ""
+    pages: list[SourcePage] = field(default_factory=list)
 
 
 @dataclass
@@ -152,13 +162,13 @@ class FilmView:
     screenplay: list[Link] = field(default_factory=list)
     music: list[Link] = field(default_factory=list)
     producers: list[Link] = field(default_factory=list)
-    companies: list[Link] = field(default_factory=list)
+    companies: list[Link] = field(default_factory=list)  # production companies that are not co-producers
     cast: list[Link] = field(default_factory=list)
     crew: dict[str, list[Link]] = field(default_factory=dict)
     synopsis: str = ""
     trailer: str = ""
     image: str = ""
-    awards: list[str] = field(default_factory=list)
+    awards: list[str] = field(default_factory=list)  # awards won that no prize edition below already says
     sales: list[Contact] = field(default_factory=list)
     sources: list[SourceView] = field(default_factory=list)
     same_as: list[str] = field(default_factory=list)
@@ -244,10 +254,8 @@ def film_view(graph: Graph, iri: str) -> FilmView:
     view.screenplay = links(graph, film, SDO.author)
     view.music = links(graph, film, SDO.musicBy)
     view.producers = links(graph, film, SDO.producer)
-    view.companies = links(graph, film, SDO.productionCompany)
     view.synopsis = text(graph, film, SDO.description)
-    view.image = text(graph, film, SDO.image)
-    view.awards = sorted(str(o) for o in graph.objects(film, SDO.award))
+    view.image = min((str(o) for o in graph.objects(film, SDO.image)), default="")  # one, the same each time
     view.same_as = sorted(str(o) for o in graph.objects(film, SDO.sameAs))
     view.links = sorted(str(o) for o in graph.objects(film, RDFS.seeAlso))
     trailer = graph.value(film, SDO.trailer)
@@ -261,31 +269,63 @@ def film_view(graph: Graph, iri: str) -> FilmView:
     for role in graph.objects(film, SDO.contributor):
         label = role_label(graph, role)
         for agent in graph.objects(role, SDO.contributor):
-            crew[label].append(Link(str(agent), name_of(graph, agent)))
-            if label == "World sales":
+            if label == SALES:  # shown once, with its contact details, under its own heading
                 view.sales.append(contact(graph, agent))
+            else:
+                crew[label].append(Link(str(agent), name_of(graph, agent)))
     view.crew = {label: sorted(people, key=lambda link: link.name.casefold()) for label, people in sorted(crew.items())}
+    view.sales.sort(key=lambda sales: sales.name.casefold())
+    # A co-producer is also a ``productionCompany`` (what schema.org readers look for): one company, one credit.
+    coproducers = {link.iri for link in crew.get(COPRODUCTION, [])}
+    view.companies = [link for link in links(graph, film, SDO.productionCompany) if link.iri not in coproducers]
+    view.sources = sources(graph, iri)
+    view.selections, won = selections(graph, film)
+    # A win is stated twice in the data — ``schema:award`` (text, what search engines read) and the prize
+    # edition the film won — and is one fact: the award text a won edition already names is not shown again.
+    view.awards = sorted({str(o) for o in graph.objects(film, SDO.award)} - won)
+    return view
+
+
+SALES = "World sales"
+COPRODUCTION = "Co-production"
+
+
+def sources(graph: Graph, iri: str) -> list[SourceView]:
+    """The film's records, numbered, each with the pages it was taken from (when it was retrieved, and by whom
+    each was published)."""
+    out: list[SourceView] = []
     for number, record_iri in enumerate(records_of(graph, iri), start=1):
         record = URIRef(record_iri)
         retrieved = {str(graph.value(a, PROV.used)): text(graph, a, DCTERMS.date)
                      for a in graph.objects(record, PROV.wasGeneratedBy)}
-        file, modified = text(graph, record, DCTERMS.source), text(graph, record, DCTERMS.modified)
-        pages = sorted(graph.objects(record, PROV.wasDerivedFrom), key=str)
-        for page in pages:
+        view = SourceView(number=number, file=text(graph, record, DCTERMS.source),
+                          modified=text(graph, record, DCTERMS.modified))
+        for page in sorted(graph.objects(record, PROV.wasDerivedFrom), key=str):
             publisher = graph.value(page, SDO.publisher)
-            view.sources.append(SourceView(
-                number=number, url=str(page), retrieved=retrieved.get(str(page), ""), file=file, modified=modified,
+            view.pages.append(SourcePage(
+                url=str(page), retrieved=retrieved.get(str(page), ""),
                 publisher=Link(str(publisher), name_of(graph, publisher)) if publisher else None,
             ))
-        if not pages:
-            view.sources.append(SourceView(number=number, url="", file=file, modified=modified))
+        out.append(view)
+    return out
+
+
+def selections(graph: Graph, film: URIRef) -> tuple[list[Link], set[str]]:
+    """The prize editions the film took part in (the edition, and the status as the note), and the names of
+    the ones it won, as its ``schema:award`` text writes them."""
+    found: list[Link] = []
+    won: set[str] = set()
     for part in graph.objects(film, SDO.subjectOf):
-        if (part, RDF.type, FIAF.AwardOrNominationEvent) in graph:
-            edition = graph.value(part, SDO.superEvent)
-            view.selections.append(Link(str(edition), name_of(graph, edition) if edition else "",
-                                        text(graph, part, FIAF.hasAchievement)))
-    view.selections.sort(key=lambda link: link.name)
-    return view
+        if (part, RDF.type, FIAF.AwardOrNominationEvent) not in graph:
+            continue
+        edition = graph.value(part, SDO.superEvent)
+        status = text(graph, part, FIAF.hasAchievement)
+        found.append(Link(str(edition), name_of(graph, edition) if edition else "", status))
+        if status == "winner":
+            won.update(str(o) for o in graph.objects(part, FIAF.hasAwardName))
+            if edition is not None:
+                won.add(name_of(graph, edition))
+    return sorted(found, key=lambda link: (link.name, link.note)), won
 
 
 def records_of(graph: Graph, iri: str) -> list[str]:

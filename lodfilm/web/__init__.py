@@ -7,6 +7,8 @@
 * ``vocabulary`` — the credits table (FIAFcore classes, Wikidata properties) as HTML and SKOS;
 * ``server`` — waitress, sized and timed against hostile clients (``lodfilm serve``).
 
+``pages`` adds what every page carries (record text with its emphasis, description and OpenGraph tags, favicon).
+
 Routes are mounted under the base IRI's path, so ``{base}film/x`` is the resource ``{base}film/x`` whatever host
 name the request came by.
 """
@@ -22,7 +24,7 @@ from werkzeug.exceptions import RequestURITooLarge
 from lodfilm.settings import Settings
 from lodfilm.store.embedded import EmbeddedStore
 from lodfilm.store.remote import RemoteStore
-from lodfilm.web import browse, errors, harvest, render, resources, sparql, vocabulary
+from lodfilm.web import browse, errors, harvest, pages, render, resources, sparql, vocabulary
 from lodfilm.web.site import Site
 
 MAX_REQUEST_BYTES = 1024 * 1024  # a query or form larger than this is refused with 413
@@ -51,6 +53,7 @@ def create_app(settings: Settings | None = None, store: EmbeddedStore | RemoteSt
     CORS(app, origins="*", send_wildcard=True, methods=["GET", "HEAD", "POST", "OPTIONS"], supports_credentials=False,
          expose_headers=["Link", "Lodfilm-Truncated", "ETag", "Last-Modified"], max_age=86400)
     errors.register(app)
+    pages.register(app)
     app.before_request(refuse_long_targets)
     app.after_request(render.preconditions)
 

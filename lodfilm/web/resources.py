@@ -15,7 +15,9 @@ from lodfilm.publish import documents
 from lodfilm.publish.formats import Format, serialize_graph
 from lodfilm.publish.jsonld import film_jsonld, script_tag
 from lodfilm.web.errors import NotAnIri
+from lodfilm.web.pages import summary
 from lodfilm.web.render import chosen_format, rendered, respond, site, split_suffix
+from lodfilm.web.urls import Urls
 
 bp = Blueprint("resources", __name__)
 
@@ -64,10 +66,40 @@ def render(kind: str, iri: str, data: bytes, fmt: Format) -> bytes:
         sources = site().store.select(documents.FACT_SOURCES.replace("IRI", iri))
         view.facts = documents.facts(graph, iri, sources, documents.records_of(graph, iri))
         embedded = Markup(script_tag(film_jsonld(graph, iri)))  # escaped JSON, safe inside <script>
-        return render_template("film.html", film=view, jsonld=embedded, iri=iri).encode()
+        return render_template("film.html", film=view, jsonld=embedded, iri=iri, description=film_description(view),
+                               image_src=image_src(view.image), image_alt=image_alt(view)).encode()
     if kind == "award":
         return render_template("award.html", award=documents.award_view(graph, iri), iri=iri).encode()
     if kind == "record":
         return render_template("record.html", iri=iri, turtle=serialize_graph(data, "text/turtle").decode()).encode()
     agent = documents.agent_view(graph, iri, kind)
     return render_template("agent.html", agent=agent, iri=iri).encode()
+
+
+def film_description(view: documents.FilmView) -> str:
+    """What a link preview or a search result says of a film: ``Illégal (2010): a film by Olivier
+    Masset-Depasse; Belgium, France, Luxembourg; 95 min.`` and the start of its synopsis."""
+    facts = []
+    if view.directors:
+        facts.append("a film by " + ", ".join(d.name for d in view.directors))
+    if view.countries:
+        facts.append(", ".join(c.name for c in view.countries))
+    if view.runtime:
+        facts.append(f"{view.runtime} min")
+    lead = view.title + (f" ({view.year})" if view.year else "") + (": " + "; ".join(facts) if facts else "") + "."
+    return f"{lead} {summary(view.synopsis, limit=max(80, 300 - len(lead)))}".strip() if view.synopsis else lead
+
+
+def image_src(image: str) -> str:
+    """Where a film page loads the film's image from, or "" when the page cannot show it: an image on this site
+    (linked path-absolute) or over https. The page's Content-Security-Policy loads images from nowhere else,
+    so an ``http://`` image elsewhere would only be a broken image and a console error; it stays a link, in the
+    facts table."""
+    if not image:
+        return ""
+    own = Urls(site().iris.base).href(image)
+    return own if own != image or image.startswith("https://") else ""
+
+
+def image_alt(view: documents.FilmView) -> str:
+    return f"Image of {view.title}" + (f" ({view.year})" if view.year else "")

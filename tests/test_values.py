@@ -5,8 +5,18 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from dateutil import parser as dateutil_parser
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from lodfilm.records.values import latest_year, minutes, release_date, year_and_date
+from lodfilm.records.values import (
+    FULL_DATE_FORMATS,
+    latest_year,
+    minutes,
+    read_date,
+    release_date,
+    year_and_date,
+)
 
 
 @pytest.mark.parametrize("value", [95, 95.0, "95", "95.0", "95 min", "95 mins", "1h 35", "1 h 35 min", "95'",
@@ -64,3 +74,13 @@ def test_a_release_date_needs_its_day() -> None:
     assert release_date("Jun 12 1998") == dt.date(1998, 6, 12)
     with pytest.raises(ValueError, match="'June 1998' is not a date"):
         release_date("June 1998")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dates(min_value=dt.date(1000, 1, 1), max_value=dt.date(2030, 12, 31)),
+       st.sampled_from(FULL_DATE_FORMATS))
+def test_the_fast_date_forms_read_as_dateutil_reads_them(date: dt.date, form: str) -> None:
+    """The forms read with strptime (for speed) give the date dateutil gives, the reader the others go to."""
+    text = date.strftime(form)
+    assert read_date(text) == (date.year, date)
+    assert dateutil_parser.parse(text, dayfirst=True).date() == date

@@ -21,12 +21,13 @@ mapped nor ignored is reported once per file, with how many values it held, neve
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import io
 import types
 import typing
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -78,11 +79,19 @@ class ExportMap:
 
     def reads(self, key: str) -> bool:
         """Whether the map takes or ignores the source key ``key`` (an ignored ``a`` covers ``a.b``)."""
+        return self._reads(key)
+
+    @functools.cached_property
+    def _reads(self) -> Callable[[str], bool]:
+        # asked for every key of every row: a table has few keys and a million cells
+        return functools.lru_cache(maxsize=4096)(self._decide_reads)
+
+    def _decide_reads(self, key: str) -> bool:
         if key in self.sources or key in self.ignore:
             return True
         return any(key.startswith(f"{prefix}.") for prefix in (*self.ignore, *self.sources))
 
-    @property
+    @functools.cached_property
     def sources(self) -> frozenset[str]:
         keys: set[str] = set()
         for source in self.fields.values():
@@ -165,6 +174,7 @@ def flatten(annotation: Any) -> list[Any]:
     return [annotation]
 
 
+@functools.lru_cache(maxsize=256)
 def is_list_field(path: str) -> bool:
     annotation = field_annotation(path)
     while typing.get_origin(annotation) in (typing.Annotated, typing.Union, types.UnionType):

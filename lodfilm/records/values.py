@@ -13,6 +13,7 @@ today's date, which would invent a release date).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import re
 from typing import Any
@@ -138,6 +139,11 @@ def release_date(value: Any) -> dt.date:
 _DEFAULTS = (dt.datetime(2001, 1, 1), dt.datetime(2002, 2, 2))
 
 
+# Full dates in the forms exports write most, read exactly and fast (dateutil parses each text twice, ~0.3 ms).
+FULL_DATE_FORMATS = ("%b %d %Y", "%B %d %Y", "%d %B %Y", "%d %b %Y", "%b %d, %Y", "%B %d, %Y")
+
+
+@functools.lru_cache(maxsize=8192)
 def read_date(text: str) -> tuple[int | None, dt.date | None]:
     """(the year, the full date) that ``text`` writes: ``12 June 1998`` → (1998, 1998-06-12); ``June 1998`` →
     (1998, None); anything else → (None, None). ISO dates are read exactly; textual ones by dateutil, twice with
@@ -150,6 +156,12 @@ def read_date(text: str) -> tuple[int | None, dt.date | None]:
         return date.year, date
     if not text or len(text) > 40 or not re.search(r"\d{4}", text):
         return None, None
+    for form in FULL_DATE_FORMATS:
+        try:
+            date = dt.datetime.strptime(text, form).date()
+        except ValueError:
+            continue
+        return date.year, date
     try:
         first, second = (dateutil_parser.parse(text, default=d, dayfirst=True) for d in _DEFAULTS)
     except (ValueError, OverflowError):

@@ -344,40 +344,41 @@ class Film(Record):
     )
     title: Text
     title_language: Language | None = None
-    alternate_titles: list[Title] = []
+    alternate_titles: list[Title] = Field(default_factory=list)
     wikidata: Annotated[str, StringConstraints(pattern=WIKIDATA)] | None = None
     imdb: Annotated[str, StringConstraints(pattern=IMDB_TITLE)] | None = None
-    directors: list[Person] = []
-    countries: list[Text] = Field(default=[], description="Country names or ISO 3166-1 alpha-2 codes.")
+    directors: list[Person] = Field(default_factory=list)
+    countries: list[Text] = Field(default_factory=list, description="Country names or ISO 3166-1 alpha-2 codes.")
     runtime_minutes: Annotated[int, Field(gt=0, le=100_000)] | None = Field(
         default=None, description="Minutes: 95, 95.0, '95 min', '1h 35', \"95'\", 'PT1H35M'.")
     year: Annotated[int, Field(ge=1870)] | None = Field(
         default=None, description="The film's year; a full date (1998-06-12, 'Jun 12 1998') is kept as "
                                   "release_date too.")
     release_date: dt.date | None = Field(default=None, description="First release: 1998-06-12, 'Jun 12 1998'.")
-    genres: list[Text] = []
+    genres: list[Text] = Field(default_factory=list)
     content_rating: Text | None = Field(default=None, description="As the rating board writes it: PG-13, 12A.")
-    languages: list[Language] = Field(default=[], description="BCP 47 tags (fr, pt-BR) or English names.")
+    languages: list[Language] = Field(default_factory=list, description="BCP 47 tags (fr, pt-BR) or English names.")
     rating: Rating | None = None
-    keywords: list[Text] = []
-    based_on: list[Work] = []
-    distributors: list[Organisation] = []
-    awards: list[Text] = Field(default=[], description="Awards won, as text (a prize edition is a selection).")
+    keywords: list[Text] = Field(default_factory=list)
+    based_on: list[Work] = Field(default_factory=list)
+    distributors: list[Organisation] = Field(default_factory=list)
+    awards: list[Text] = Field(default_factory=list,
+                               description="Awards won, as text (a prize edition is a selection).")
     synopsis: LongText | None = None
     synopsis_language: Language | None = None
-    screenplay: list[Person] = []
-    music: list[Person] = []
-    producers: list[Person] = []
-    production_companies: list[Organisation] = []
-    coproduction_companies: list[Organisation] = []
-    cast: list[CastCredit] = []
-    crew: list[CrewCredit] = []
-    world_sales: list[Organisation] = []
+    screenplay: list[Person] = Field(default_factory=list)
+    music: list[Person] = Field(default_factory=list)
+    producers: list[Person] = Field(default_factory=list)
+    production_companies: list[Organisation] = Field(default_factory=list)
+    coproduction_companies: list[Organisation] = Field(default_factory=list)
+    cast: list[CastCredit] = Field(default_factory=list)
+    crew: list[CrewCredit] = Field(default_factory=list)
+    world_sales: list[Organisation] = Field(default_factory=list)
     trailer: Url | None = None
     image: Url | None = None
-    links: list[Url] = []
-    sources: list[Source] = []
-    selections: list[Selection] = []
+    links: list[Url] = Field(default_factory=list)
+    sources: list[Source] = Field(default_factory=list)
+    selections: list[Selection] = Field(default_factory=list)
 
     @model_validator(mode="before")
     @classmethod

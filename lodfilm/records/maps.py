@@ -99,27 +99,60 @@ class ExportMap:
                         else source)
         return frozenset(keys)
 
-    def record(self, row: dict[str, Any]) -> dict[str, Any]:
-        """One source row as plain record data (``rating.value`` → ``{"rating": {"value": …}}``)."""
-        data: dict[str, Any] = {}
-        for path, source in self.fields.items():
-            many = is_list_field(path)
-            if isinstance(source, Flags):
-                values: list[Any] = [c for c in source.columns if str(row.get(c, "")).strip().lower() in TRUE_FLAGS]
-            else:
-                values = []
-                for key in (source,) if isinstance(source, str) else source:
-                    values.extend(self.values(row.get(key), many))
-            if not values:
-                continue
-            put(data, path, values if many else values[0])
+    @functools.cached_property
+    def plan(self) -> tuple[tuple[tuple[str, tuple[str, ...], bool, bool], ...], tuple[tuple[str, Any], ...],
+                            tuple[tuple[str, str, Any], ...]]:
+        """The map as steps done for every row, worked out once: (field, sources, is a list, are flags) per
+        field; the constants that always apply; the nested constants that go with their group's values."""
+        fields = tuple((path, source.columns if isinstance(source, Flags) else (source,) if isinstance(source, str)
+                        else tuple(source), is_list_field(path), isinstance(source, Flags))
+                       for path, source in self.fields.items())
+        always, grouped = [], []
         for path, value in self.constants.items():
             group = path.rsplit(".", 1)[0] if "." in path else None
             # A nested constant (rating.source) goes with the row's own values of that group: a row whose rating
             # column is empty has no rating, not a rating made of constants alone.
-            if group is None or group in data or not any(f.startswith(f"{group}.") for f in self.fields):
+            if group is None or not any(f.startswith(f"{group}.") for f in self.fields):
+                always.append((path, value))
+            else:
+                grouped.append((path, group, value))
+        return fields, tuple(always), tuple(grouped)
+
+    def record(self, row: dict[str, Any]) -> dict[str, Any]:
+        """One source row as plain record data (``rating.value`` → ``{"rating": {"value": …}}``)."""
+        data: dict[str, Any] = {}
+        fields, always, grouped = self.plan
+        for path, sources, many, flags in fields:
+            if flags:
+                values: list[Any] = [c for c in sources if str(row.get(c, "")).strip().lower() in TRUE_FLAGS]
+            else:
+                values = []
+                for key in sources:
+                    values.extend(self.values(row.get(key), many))
+            if not values:
+                continue
+            put(data, path, values if many else values[0])
+        for path, value in always:
+            put(data, path, value)
+        for path, group, value in grouped:
+            if group in data:
                 put(data, path, value)
         return data
+
+    def unread(self, row: dict[str, Any]) -> list[str]:
+        """The keys of ``row`` the map neither takes nor ignores (worked out once per set of keys: a table's rows
+        all have its header's)."""
+        keys = tuple(row)
+        found = self._unread.get(keys)
+        if found is None:
+            found = [key for key in keys if not self.reads(key)]
+            if len(self._unread) < 1024:
+                self._unread[keys] = found
+        return found
+
+    @functools.cached_property
+    def _unread(self) -> dict[tuple[str, ...], list[str]]:
+        return {}
 
     def values(self, cell: Any, many: bool) -> list[Any]:
         """A cell's values: none for a missing one; a text cell of a list field split on the map's separator."""
@@ -289,8 +322,8 @@ def read(text: str, path: Path, export_map: ExportMap, notes: list[str] | None =
         except RecordError as error:  # the file, or a row the table cannot read: reported, the rest stand
             yield ReadResult(RecordRef(str(path), None, path.name), None, error)
             break
-        for key, value in row.items():
-            if not export_map.reads(key) and export_map.values(value, True):
+        for key in export_map.unread(row):
+            if export_map.values(row[key], True):
                 unread[key] += 1
         data = export_map.record(row)
         title = data.get("title")

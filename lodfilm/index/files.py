@@ -13,7 +13,7 @@ import re
 import threading
 from pathlib import Path
 
-from lodfilm.index.build import build
+from lodfilm.index.build import SLICE, build
 from lodfilm.index.database import Index
 from lodfilm.store.base import Store
 
@@ -24,8 +24,9 @@ KEEP = 2  # this checkpoint's index and the one before (a server that has not ye
 class Indexes:
     """The indexes of one store's checkpoints, in ``folder``."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, *, slice_size: int = SLICE) -> None:
         self.folder = folder
+        self.slice_size = slice_size  # films per SELECT while building (smaller for a server that caps answers)
         self._lock = threading.Lock()
         self._open: Index | None = None
 
@@ -42,7 +43,7 @@ class Indexes:
                 return self._open
             target = self.path(generation)
             if not target.is_file():
-                build(store, target, generation)
+                build(store, target, generation, slice_size=self.slice_size)
             self._open = Index(target)
             self._prune(keep=target)
             return self._open

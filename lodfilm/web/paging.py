@@ -99,12 +99,13 @@ def current_params() -> list[tuple[str, str]]:
     return [(k, v) for k, v in request.args.items(multi=True) if k != "page"]
 
 
-def wants_json(suffixed: bool) -> bool:
-    """Whether to answer with the JSON twin: asked for by its ``.json`` URL, or by ``Accept``."""
+def wants_json(suffixed: bool, offered: list[str] = LIST_TYPES) -> bool:
+    """Whether to answer with the JSON twin: asked for by its ``.json`` URL, or by ``Accept`` (when JSON ranks
+    above every other type in ``offered``)."""
     if suffixed:
         return True
     try:
-        return negotiate(request.headers.get("Accept"), LIST_TYPES) == "application/json"
+        return negotiate(request.headers.get("Accept"), offered) == "application/json"
     except BadAccept:
         return False
 

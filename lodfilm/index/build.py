@@ -1,6 +1,9 @@
-"""Build the index database of one store checkpoint: read the records' graphs a slice of films at a time (a few
-SPARQL SELECTs per slice, so memory stays flat and any SPARQL store can answer), fold what each film's records say
-into the rows of :mod:`lodfilm.index.schema`, write them to a temporary file and rename it into place.
+"""Build the index database of one store checkpoint: read what each film's records say, fold it into the rows of
+:mod:`lodfilm.index.schema`, write them to a temporary file and rename it into place.
+
+Two ways to read, one result (a test checks they agree): an embedded store in a few whole-store passes staged in
+SQLite (:mod:`lodfilm.index.stage`), a SPARQL server a slice of films at a time (a few SELECTs with ``VALUES``, so
+no answer is larger than a server's cap and memory stays flat).
 
 Every value is read inside ``GRAPH ?g`` — per record — so a facet knows which records state it: where two records
 of one film disagree (two lists of countries), the film counts under each value, and the value is marked as resting

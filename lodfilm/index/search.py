@@ -54,10 +54,18 @@ def search(index: Index, text: str, kinds: Sequence[str] = KINDS, limit: int = 2
     if where is None or limit <= 0:
         return []
     clause, params = where
-    rows = index.rows(
-        f"SELECT d.iri, d.kind, d.name, d.year, d.directors, d.countries, bm25(fts, {', '.join(map(str, WEIGHTS))}) "
-        f"AS rank, d.image FROM fts JOIN docs d ON d.id = fts.rowid WHERE {clause} ORDER BY rank, d.id "
-        "LIMIT ? OFFSET ?", [*params, min(limit, MAX_LIMIT), max(0, offset)])
+    weights = ", ".join(map(str, WEIGHTS))
+    page = [min(limit, MAX_LIMIT), max(0, offset)]
+    if set(kinds) >= set(KINDS):  # every kind: rank in the FTS table alone, then join the page (a third cheaper)
+        rows = index.rows(
+            "SELECT d.iri, d.kind, d.name, d.year, d.directors, d.countries, s.rank, d.image FROM "
+            f"(SELECT rowid AS id, bm25(fts, {weights}) AS rank FROM fts WHERE fts MATCH ? ORDER BY rank, rowid "
+            "LIMIT ? OFFSET ?) s JOIN docs d ON d.id = s.id ORDER BY s.rank, d.id", [params[0], *page])
+    else:
+        rows = index.rows(
+            f"SELECT d.iri, d.kind, d.name, d.year, d.directors, d.countries, bm25(fts, {weights}) AS rank, "
+            f"d.image FROM fts JOIN docs d ON d.id = fts.rowid WHERE {clause} ORDER BY rank, d.id LIMIT ? OFFSET ?",
+            [*params, *page])
     return [Hit(iri, kind, name, year, tuple(json.loads(directors)), tuple(json.loads(countries)), -rank, image)
             for iri, kind, name, year, directors, countries, rank, image in rows]
 
@@ -68,4 +76,6 @@ def search_count(index: Index, text: str, kinds: Sequence[str] = KINDS) -> int:
     if where is None:
         return 0
     clause, params = where
+    if set(kinds) >= set(KINDS):
+        return int(index.value("SELECT COUNT(*) FROM fts WHERE fts MATCH ?", [params[0]]))
     return int(index.value(f"SELECT COUNT(*) FROM fts JOIN docs d ON d.id = fts.rowid WHERE {clause}", params))

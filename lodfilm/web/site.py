@@ -17,6 +17,7 @@ refused at once (503 with ``Retry-After``), so runaway queries can never hold ev
 from __future__ import annotations
 
 import hashlib
+import logging
 import tempfile
 import threading
 from collections import OrderedDict
@@ -25,6 +26,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from lodfilm.errors import QueryTimeout, StoreError
+from lodfilm.index import Index, Indexes
 from lodfilm.iris import Iris
 from lodfilm.publish import documents
 from lodfilm.publish.dumps import Dumps
@@ -36,6 +38,7 @@ from lodfilm.store.remote import RemoteStore
 from lodfilm.store.workers import QueryWorkers
 
 T = TypeVar("T")
+log = logging.getLogger("lodfilm.web")
 CACHE_ENTRIES = 20_000
 
 
@@ -53,8 +56,10 @@ class Site:
             # Dumps are files to send; each web process keeps its own, made once per generation of the server.
             key = hashlib.sha256(store.endpoint.query_url.encode()).hexdigest()[:16]
             self.dumps = Dumps(Path(tempfile.gettempdir()) / f"lodfilm-{key}")
+            self.indexes = Indexes(Path(tempfile.gettempdir()) / f"lodfilm-{key}" / "index", slice_size=200)
         else:
             self.dumps = Dumps(settings.store)
+            self.indexes = Indexes(Path(store.path) / "index")
         self._cache: OrderedDict[tuple[str, str], Any] = OrderedDict()
         self._lock = threading.Lock()
         self._workers: QueryWorkers | None = None
@@ -107,14 +112,11 @@ class Site:
         return self.cached("film dates", lambda: {r["f"]: r["m"] for r in self.store.select(
             "SELECT ?f (MAX(?mod) AS ?m) WHERE { ?r schema:about ?f ; dcterms:modified ?mod } GROUP BY ?f")})
 
-    def search(self, text: str, limit: int = 50) -> list[dict[str, str]]:
-        """Films, people and organisations whose name contains ``text`` (any case)."""
-        return self.store.select(
-            "SELECT DISTINCT ?iri ?name ?type WHERE { ?iri a ?type ; schema:name ?name . "
-            "VALUES ?type { schema:Movie schema:Person schema:Organization } "
-            "FILTER(CONTAINS(LCASE(STR(?name)), LCASE(«q»))) } ORDER BY ?type LCASE(?name) LIMIT " + str(limit),
-            q=text,
-        )
+    @property
+    def index(self) -> Index:
+        """The browsing and search index of the checkpoint being served, built by the first request that needs it
+        after an import (``lodfilm/index``)."""
+        return self.indexes.current(self.store, self.generation)
 
     def query(self, text: str, *, select_format: str | None, graph_format: str | None) -> QueryResult:
         """A researcher's query: refused if it would update or reach out, else run by a worker with a time limit
@@ -150,9 +152,18 @@ class Site:
             return self._workers
 
     def start(self) -> None:
-        """Start the query workers now (the embedded store's; a SPARQL server runs its own queries)."""
+        """Start the query workers now (the embedded store's; a SPARQL server runs its own queries), and build
+        the index in the background."""
         if not isinstance(self.store, RemoteStore):
             self.workers  # noqa: B018 - the property starts them
+        # and the index of the checkpoint being served, so the first list or search need not wait for its build
+        threading.Thread(target=self._index_now, daemon=True, name="lodfilm-index").start()
+
+    def _index_now(self) -> None:
+        try:
+            self.index  # noqa: B018 - the property builds it
+        except Exception:  # a request that needs it will build it again, and answer with the error
+            log.exception("building the index at start failed")
 
     def close(self) -> None:
         with self._workers_lock:

@@ -10,7 +10,7 @@ the page's own ``Content-Security-Policy: form-action 'self'``. The IRIs a page 
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 
 class Urls:
@@ -33,3 +33,14 @@ class Urls:
     def for_templates(self) -> dict[str, object]:
         """What templates get: ``href(iri)`` and ``route(name)``."""
         return {"href": self.href, "route": self.route}
+
+
+def with_query(path: str, params: list[tuple[str, str]]) -> str:
+    """``path`` with ``params`` as its query string (in order, repeated names kept): ``/films?decade=2010s``."""
+    return path + ("?" + urlencode(params) if params else "")
+
+
+def absolute(host_url: str, path: str) -> str:
+    """A path-absolute link made absolute against the address the request came by (``request.host_url``), for
+    the ``next`` of a JSON list and the ``Link`` header, which clients follow without a page to resolve them in."""
+    return host_url.rstrip("/") + path

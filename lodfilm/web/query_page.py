@@ -1,0 +1,87 @@
+"""The query page: ``/sparql?query=…`` as a person sees it in a browser — the answer as an HTML table, the query
+in an editable box, links to the same answer in every machine format — beside the SPARQL 1.1 Protocol answers
+:mod:`lodfilm.web.sparql` gives programs.
+
+Who gets the page: a request with ``format=html``, or one whose ``Accept`` ranks ``text/html`` above every result
+and graph format (a browser: ``text/html,…,*/*;q=0.8``). HTML is offered last, so a client that accepts anything
+(``*/*``, or no header) and every SPARQL client keeps its machine format, as before the page existed.
+
+The page runs the query as any other request does — the guard, a worker, the time limit, the row and triple caps
+— asking for SPARQL JSON or N-Triples and reading the answer back (:mod:`lodfilm.publish.answers`), so it shows
+what a program would get. An error (a syntax error, a refused ``SERVICE``, the time limit, a busy server) is shown
+on the page with the query kept in the box, under the status a program gets for it. Everything from the query and
+the store reaches the page escaped; no script runs, so it works without JavaScript and under the site's CSP.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Response, render_template, request
+
+from lodfilm.errors import LodfilmError
+from lodfilm.publish.answers import GRAPH_FORMAT, SELECT_FORMAT, Answer, read_answer
+from lodfilm.publish.formats import format_for_name, media_types, negotiate
+from lodfilm.web.errors import status_of
+from lodfilm.web.render import site
+from lodfilm.web.urls import Urls
+
+#: HTML last: at equal preference (``*/*``) a machine format wins
+OFFERED = [*media_types("results"), *media_types("rdf"), "text/html"]
+#: the machine formats each kind of answer links to: (label, ``format=`` value)
+SELECT_LINKS = (("CSV", "csv"), ("TSV", "tsv"), ("SPARQL JSON", "json"), ("SPARQL XML", "xml"))
+GRAPH_LINKS = (("Turtle", "ttl"), ("N-Triples", "nt"), ("JSON-LD", "jsonld"), ("RDF/XML", "rdfxml"))
+TITLES = {400: "Bad request", 403: "Refused", 406: "Not acceptable", 503: "Unavailable"}
+
+
+@dataclass(frozen=True)
+class Failure:
+    """Why a query has no answer: the HTTP status a program gets, its title and the message."""
+
+    status: int
+    title: str
+    message: str
+
+
+def wants_page() -> bool:
+    """Whether this query request is a person's: ``format=html``, or HTML preferred in ``Accept``."""
+    name = request.values.get("format")
+    if name:
+        fmt = format_for_name(name, "html")
+        return fmt is not None
+    return negotiate(request.headers.get("Accept"), OFFERED) == "text/html"
+
+
+def answer_page(text: str, *, examples: list[tuple[str, str]], prologue: str) -> Response:
+    """The page for query ``text``: its answer, or why it has none, with the query in the box to edit."""
+    here = site()
+    answer: Answer | None = None
+    failure: Failure | None = None
+    if not text.strip():
+        failure = Failure(400, TITLES[400], "the query is empty")
+    else:
+        try:
+            answer = read_answer(here.query(text, select_format=SELECT_FORMAT, graph_format=GRAPH_FORMAT))
+        except LodfilmError as error:  # lodfilm's own families only: anything else is a 500, logged
+            status = status_of(error)
+            failure = Failure(status, TITLES.get(status, "Bad request"), str(error))
+    settings = here.settings
+    urls = Urls(here.iris.base)
+    links = format_links(urls, text, answer)
+    body = render_template("sparql.html", query=text, answer=answer, failure=failure, links=links,
+                           examples=examples, prologue=prologue, max_rows=settings.max_rows,
+                           max_triples=settings.max_triples, timeout=settings.query_timeout)
+    response = Response(body, failure.status if failure else 200, content_type="text/html; charset=utf-8")
+    response.vary.add("Accept")
+    response.cache_control.no_cache = True
+    if failure is not None and failure.status == 503:
+        response.headers["Retry-After"] = "5"
+    return response
+
+
+def format_links(urls: Urls, text: str, answer: Answer | None) -> list[tuple[str, str]]:
+    """(label, URL) of the same answer in each machine format its kind has: the same query, with ``format=``."""
+    if answer is None:
+        return []
+    names = GRAPH_LINKS if answer.kind == "graph" else SELECT_LINKS
+    return [(label, urls.route_with("sparql", {"query": text, "format": name})) for label, name in names]

@@ -17,7 +17,9 @@ from typing import Literal
 import pyoxigraph as ox
 
 from lodfilm.errors import QueryError
-from lodfilm.store.base import QueryResult
+from lodfilm.store.base import QueryResult, Store
+from lodfilm.store.guard import decode
+from lodfilm.store.results import query_form
 from lodfilm.vocab import PREFIXES
 
 TermKind = Literal["iri", "literal", "bnode"]
@@ -84,6 +86,13 @@ def compact(iri: str) -> str:
             if local and local.replace("_", "").replace("-", "").isalnum():
                 return f"{prefix}:{local}"
     return iri
+
+
+def run_for_answer(store: Store, text: str) -> Answer:
+    """Run ``text`` on ``store`` (no caps: the CLI's own store) in the format :func:`read_answer` reads for its
+    form, as the query's first form keyword says (``CONSTRUCT``/``DESCRIBE``: a graph)."""
+    graph = query_form(decode(text)) in ("CONSTRUCT", "DESCRIBE")
+    return read_answer(store.query(text, format=GRAPH_FORMAT if graph else SELECT_FORMAT))
 
 
 def read_answer(result: QueryResult) -> Answer:

@@ -184,7 +184,8 @@ def test_record_iri_dereferences_to_its_graph(client: FlaskClient) -> None:
 
 def test_films_list_pages_and_item_list(client: FlaskClient) -> None:
     last = text_of(client, "/films?page=3")
-    assert last.count("<li>") == 30  # 130 films, 50 a page
+    listed = last[last.index('<ol class="list"'):]
+    assert listed[:listed.index("</ol>")].count("<li>") == 30  # 130 films, 50 a page
     assert "Page 3 of 3" in last and 'rel="prev"' in last and 'rel="next"' not in last
     start = last.index('<script type="application/ld+json">') + len('<script type="application/ld+json">')
     data = json.loads(last[start : last.index("</script>", start)])
@@ -193,7 +194,9 @@ def test_films_list_pages_and_item_list(client: FlaskClient) -> None:
 
 
 def test_people_list_and_bad_page_number(client: FlaskClient) -> None:
-    assert "Page 1 of" in text_of(client, "/people?page=abc")
+    assert "Page 1 of" in text_of(client, "/people")
+    response = client.get("/people?page=abc")  # issue 15: no longer read as page 1
+    assert response.status_code == 400 and "page='abc'" in response.get_data(as_text=True)
 
 
 def test_home_page_shows_the_figures(client: FlaskClient) -> None:

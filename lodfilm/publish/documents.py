@@ -82,11 +82,22 @@ QUERIES = {"film": FILM, "person": AGENT, "organization": AGENT, "country": AGEN
 
 def document(store: Store, iris: Iris, iri: str) -> bytes | None:
     """The N-Triples of ``iri``'s document, or None when the store says nothing about it."""
+    return _collect(store, iris, iri, QUERIES)
+
+
+def head(store: Store, iris: Iris, iri: str) -> bytes | None:
+    """A person's, organisation's or country's own triples (and its fragments'), without the films linking to it:
+    what its page shows above its credits, which the page reads a page at a time from the index (a person credited
+    on 50,000 films has a document of megabytes, and a page of 50 films)."""
+    return _collect(store, iris, iri, {"person": OWN, "organization": OWN, "country": OWN})
+
+
+def _collect(store: Store, iris: Iris, iri: str, queries: dict[str, list[str]]) -> bytes | None:
     kind = iris.kind_of(iri)
-    if kind not in QUERIES or "#" in iri or not is_iri(iri):
+    if kind not in queries or "#" in iri or not is_iri(iri):
         return None
     lines: set[bytes] = set()
-    for query in QUERIES[kind]:
+    for query in queries[kind]:
         lines.update(store.construct(query.replace("IRI", iri)).splitlines())
     typed = f"<{iri}> <{RDF.type}> ".encode()
     if kind != "record" and not any(line.startswith(typed) for line in lines):

@@ -14,9 +14,11 @@ from markupsafe import Markup
 from lodfilm.publish import documents
 from lodfilm.publish.formats import Format, serialize_graph
 from lodfilm.publish.jsonld import film_jsonld, script_tag
+from lodfilm.web import listed
 from lodfilm.web.errors import NotAnIri
 from lodfilm.web.pages import summary
-from lodfilm.web.render import chosen_format, rendered, respond, site, split_suffix
+from lodfilm.web.paging import wants_json
+from lodfilm.web.render import PAGE_FORMATS, chosen_format, rendered, respond, site, split_suffix
 from lodfilm.web.urls import Urls
 
 bp = Blueprint("resources", __name__)
@@ -27,9 +29,18 @@ KINDS = ("film", "person", "organization", "country", "record", "award")
 @bp.get("/<any(film, person, organization, country, record, award):kind>/<path:key>")
 def resource(kind: str, key: str) -> Response:
     key, explicit = split_suffix(key)
+    twin = kind in listed.LISTED and explicit is None and key.endswith(".json")
+    key = key.removesuffix(".json") if twin else key
     here = site()
     iri = f"{here.iris.base}{kind}/{key}"
     check_iri(iri)
+    if kind in listed.LISTED:
+        asked = explicit is not None or bool(request.args.get("format"))
+        if twin or (not asked and wants_json(False, [*PAGE_FORMATS, "application/json"])):
+            return listed.json_twin(kind, iri)
+        fmt, negotiated = chosen_format(explicit)
+        if fmt.kind == "html":
+            return listed.html_page(kind, iri, fmt, negotiated)
     data = here.document(iri)
     if data is None:
         abort(404, description=f"there is no {kind} {iri}")
@@ -68,12 +79,8 @@ def render(kind: str, iri: str, data: bytes, fmt: Format) -> bytes:
         embedded = Markup(script_tag(film_jsonld(graph, iri)))  # escaped JSON, safe inside <script>
         return render_template("film.html", film=view, jsonld=embedded, iri=iri, description=film_description(view),
                                image_src=image_src(view.image), image_alt=image_alt(view)).encode()
-    if kind == "award":
-        return render_template("award.html", award=documents.award_view(graph, iri), iri=iri).encode()
-    if kind == "record":
-        return render_template("record.html", iri=iri, turtle=serialize_graph(data, "text/turtle").decode()).encode()
-    agent = documents.agent_view(graph, iri, kind)
-    return render_template("agent.html", agent=agent, iri=iri).encode()
+    # (people, organisations, countries and prizes: see ``listed``)
+    return render_template("record.html", iri=iri, turtle=serialize_graph(data, "text/turtle").decode()).encode()
 
 
 def film_description(view: documents.FilmView) -> str:

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from lodfilm.errors import QueryTimeout, StoreError
+from lodfilm.index import Index, Indexes
 from lodfilm.iris import Iris
 from lodfilm.publish import documents
 from lodfilm.publish.dumps import Dumps
@@ -53,8 +54,10 @@ class Site:
             # Dumps are files to send; each web process keeps its own, made once per generation of the server.
             key = hashlib.sha256(store.endpoint.query_url.encode()).hexdigest()[:16]
             self.dumps = Dumps(Path(tempfile.gettempdir()) / f"lodfilm-{key}")
+            self.indexes = Indexes(Path(tempfile.gettempdir()) / f"lodfilm-{key}" / "index", slice_size=200)
         else:
             self.dumps = Dumps(settings.store)
+            self.indexes = Indexes(Path(store.path) / "index")
         self._cache: OrderedDict[tuple[str, str], Any] = OrderedDict()
         self._lock = threading.Lock()
         self._workers: QueryWorkers | None = None
@@ -107,14 +110,11 @@ class Site:
         return self.cached("film dates", lambda: {r["f"]: r["m"] for r in self.store.select(
             "SELECT ?f (MAX(?mod) AS ?m) WHERE { ?r schema:about ?f ; dcterms:modified ?mod } GROUP BY ?f")})
 
-    def search(self, text: str, limit: int = 50) -> list[dict[str, str]]:
-        """Films, people and organisations whose name contains ``text`` (any case)."""
-        return self.store.select(
-            "SELECT DISTINCT ?iri ?name ?type WHERE { ?iri a ?type ; schema:name ?name . "
-            "VALUES ?type { schema:Movie schema:Person schema:Organization } "
-            "FILTER(CONTAINS(LCASE(STR(?name)), LCASE(«q»))) } ORDER BY ?type LCASE(?name) LIMIT " + str(limit),
-            q=text,
-        )
+    @property
+    def index(self) -> Index:
+        """The browsing and search index of the checkpoint being served, built by the first request that needs it
+        after an import (``lodfilm/index``)."""
+        return self.indexes.current(self.store, self.generation)
 
     def query(self, text: str, *, select_format: str | None, graph_format: str | None) -> QueryResult:
         """A researcher's query: refused if it would update or reach out, else run by a worker with a time limit

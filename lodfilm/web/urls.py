@@ -41,3 +41,14 @@ class Urls:
     def for_templates(self) -> dict[str, object]:
         """What templates get: ``href(iri)``, ``route(name)`` and ``route_with(name, params)``."""
         return {"href": self.href, "route": self.route, "route_with": self.route_with}
+
+
+def with_query(path: str, params: list[tuple[str, str]]) -> str:
+    """``path`` with ``params`` as its query string (in order, repeated names kept): ``/films?decade=2010s``."""
+    return path + ("?" + urlencode(params) if params else "")
+
+
+def absolute(host_url: str, path: str) -> str:
+    """A path-absolute link made absolute against the address the request came by (``request.host_url``), for
+    the ``next`` of a JSON list and the ``Link`` header, which clients follow without a page to resolve them in."""
+    return host_url.rstrip("/") + path

@@ -1,0 +1,277 @@
+"""Build the index database of one store checkpoint: read the records' graphs a slice of films at a time (a few
+SPARQL SELECTs per slice, so memory stays flat and any SPARQL store can answer), fold what each film's records say
+into the rows of :mod:`lodfilm.index.schema`, write them to a temporary file and rename it into place.
+
+Every value is read inside ``GRAPH ?g`` — per record — so a facet knows which records state it: where two records
+of one film disagree (two lists of countries), the film counts under each value, and the value is marked as resting
+on one record only.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import time
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lodfilm.credits import FIAF, fiaf_class_for
+from lodfilm.index.fold import fold
+from lodfilm.index.schema import COUNTS, INDEXES, SCHEMA, VERSION
+from lodfilm.store.base import Store
+
+SDO = "http://schema.org/"
+FILMS = "SELECT DISTINCT ?f WHERE { GRAPH ?g { ?g schema:about ?f } }"
+# What a film's records say of it, record by record; ?name/?code are the names and ISO codes of linked nodes.
+FACTS = """SELECT ?g ?f ?p ?o ?name ?code WHERE { VALUES ?f { FILMS } GRAPH ?g { ?g schema:about ?f .
+  ?f ?p ?o . VALUES ?p { schema:name schema:alternateName schema:dateCreated schema:countryOfOrigin schema:genre
+  schema:inLanguage schema:image schema:description schema:director schema:author schema:musicBy schema:producer
+  schema:productionCompany }
+  OPTIONAL { ?o schema:name ?name } OPTIONAL { ?o schema:identifier ?code } } }"""
+CREDITS = """SELECT ?g ?f ?p ?agent ?type ?name ?label ?class ?character WHERE { VALUES ?f { FILMS }
+  GRAPH ?g { ?g schema:about ?f . ?f ?p ?role . VALUES ?p { schema:actor schema:contributor }
+  ?role ?p ?agent . ?agent a ?type ; schema:name ?name .
+  OPTIONAL { ?role schema:roleName ?label FILTER(isLiteral(?label)) }
+  OPTIONAL { ?role schema:roleName ?class FILTER(isIRI(?class)) }
+  OPTIONAL { ?role schema:characterName ?character } } }"""
+SELECTIONS = """SELECT ?g ?f ?edition ?ename ?prize ?pname ?status WHERE { VALUES ?f { FILMS } GRAPH ?g {
+  ?g schema:about ?f . ?f schema:subjectOf ?part .
+  ?part a fiaf:AwardOrNominationEvent ; schema:superEvent ?edition ; fiaf:hasAchievement ?status .
+  ?edition schema:name ?ename ; schema:superEvent ?prize . ?prize schema:name ?pname } }"""
+
+# Credits stated by a film's own property: the note a person's page shows, and the FIAF class of the credit.
+DIRECT = {
+    f"{SDO}director": "Director", f"{SDO}author": "Screenplay", f"{SDO}musicBy": "Music",
+    f"{SDO}producer": "Producer", f"{SDO}productionCompany": "Production company",
+    f"{SDO}countryOfOrigin": "Country of origin",
+}
+KINDS = {f"{SDO}Person": "Person", f"{SDO}Organization": "Organization", f"{SDO}Country": "Country"}
+SLICE = 1000  # films per read: a few thousand rows per SELECT
+
+
+@dataclass
+class FilmFacts:
+    """What the records of one film say, merged, with the records behind each facet value."""
+
+    iri: str
+    records: set[str] = field(default_factory=set)
+    names: dict[str, str] = field(default_factory=dict)  # record → its title
+    alternates: set[str] = field(default_factory=set)
+    years: set[int] = field(default_factory=set)
+    directors: dict[str, str] = field(default_factory=dict)  # IRI → name
+    countries: dict[str, str] = field(default_factory=dict)  # ISO code → name
+    images: set[str] = field(default_factory=set)
+    synopses: set[str] = field(default_factory=set)
+    people: set[str] = field(default_factory=set)  # names of everyone credited, for search
+    facets: dict[tuple[str, str], set[str]] = field(default_factory=lambda: defaultdict(set))
+    labels: dict[tuple[str, str], str] = field(default_factory=dict)
+    credits: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))  # agent → notes
+    agents: dict[str, tuple[str, str]] = field(default_factory=dict)  # IRI → (kind, name)
+
+    def add_facet(self, facet: str, value: str, record: str, label: str = "") -> None:
+        self.facets[(facet, value)].add(record)
+        if label:
+            self.labels[(facet, value)] = label
+
+    @property
+    def name(self) -> str:
+        return self.names[min(self.names)] if self.names else self.iri
+
+    @property
+    def year(self) -> int | None:
+        return min(self.years) if self.years else None
+
+    @property
+    def sort(self) -> str:
+        return f"{fold(self.name)}\x00{self.year or 0:04d}\x00{self.iri}"
+
+
+def key_of(iri: str) -> str:
+    """A facet value for a linked node: the last segment of its IRI (``person/ruben-ostlund`` → ``ruben-ostlund``)."""
+    return iri.rstrip("/").rsplit("/", 1)[-1]
+
+
+def role_of(iri: str) -> str:
+    """A FIAF class IRI as the ``role`` facet's value: ``Cinematographer``."""
+    return iri[len(FIAF):] if iri.startswith(FIAF) else iri
+
+
+def read_slice(store: Store, iris: list[str]) -> dict[str, FilmFacts]:
+    values = " ".join(f"<{iri}>" for iri in iris)
+    films = {iri: FilmFacts(iri) for iri in iris}
+    for row in store.select(FACTS.replace("FILMS", values)):
+        add_fact(films[row["f"]], row)
+    for row in store.select(CREDITS.replace("FILMS", values)):
+        add_credit(films[row["f"]], row)
+    for row in store.select(SELECTIONS.replace("FILMS", values)):
+        film, record = films[row["f"]], row["g"]
+        film.records.add(record)
+        prize, status = key_of(row["prize"]), row["status"]
+        film.add_facet("prize", prize, record, row["pname"])
+        film.add_facet("status", status, record)
+        film.credits[row["edition"]].add(status)
+        film.credits[row["prize"]].add(status)
+    return films
+
+
+def add_fact(film: FilmFacts, row: dict[str, str]) -> None:
+    record, prop, value = row["g"], row["p"][len(SDO):], row["o"]
+    film.records.add(record)
+    if prop == "name":
+        film.names[record] = value
+    elif prop == "alternateName":
+        film.alternates.add(value)
+    elif prop == "dateCreated":
+        year = int(value[:4]) if value[:4].isdigit() else None
+        if year is not None:
+            film.years.add(year)
+            film.add_facet("year", str(year), record)
+            film.add_facet("decade", f"{year // 10 * 10}s", record)
+    elif prop == "countryOfOrigin":
+        code = row.get("code") or key_of(value)
+        film.countries[code] = row.get("name", code)
+        film.add_facet("country", code, record, row.get("name", code))
+        film.credits[value].add("Country of origin")
+        film.agents[value] = ("Country", row.get("name", code))
+    elif prop in ("genre", "inLanguage"):
+        film.add_facet("genre" if prop == "genre" else "language", value, record)
+    elif prop == "image":
+        film.images.add(value)
+    elif prop == "description":
+        film.synopses.add(value)
+    else:  # a person or company credited by the film's own property
+        name = row.get("name", key_of(value))
+        note = DIRECT[f"{SDO}{prop}"]
+        film.credits[value].add(note)
+        film.people.add(name)
+        film.agents[value] = ("Organization" if prop == "productionCompany" else "Person", name)
+        role = fiaf_class_for("Production" if prop == "productionCompany" else note)
+        if role:
+            film.add_facet("role", role_of(role), record)
+        if prop == "director":
+            film.directors[value] = name
+            film.add_facet("director", key_of(value), record, name)
+        if prop != "productionCompany":
+            film.add_facet("person", key_of(value), record, name)
+
+
+def add_credit(film: FilmFacts, row: dict[str, str]) -> None:
+    record, agent, name = row["g"], row["agent"], row["name"]
+    film.records.add(record)
+    film.people.add(name)
+    cast = row["p"] == f"{SDO}actor"
+    character = row.get("character")
+    note = row.get("label") or ("Cast" + (f" ({character})" if character else "") if cast else "Contributor")
+    film.credits[agent].add(note)
+    if row["type"] in KINDS:
+        film.agents[agent] = (KINDS[row["type"]], name)
+    role = row.get("class") or (fiaf_class_for("Cast") if cast else None)
+    if role:
+        film.add_facet("role", role_of(role), record)
+    if row["type"] == f"{SDO}Person":
+        film.add_facet("person", key_of(agent), record, name)
+
+
+class Writer:
+    """The rows of one index database, written as each slice of films is read."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+        self.film_id = 0
+        self.record_id = 0
+        self.doc_id = 0
+        self.labels: dict[tuple[str, str], str] = {}
+
+    def films(self, films: Iterable[FilmFacts]) -> None:
+        db = self.db
+        for film in films:
+            if not film.records:
+                continue
+            self.film_id += 1
+            fid, sort = self.film_id, film.sort
+            ids = {}
+            for record in sorted(film.records):
+                self.record_id += 1
+                ids[record] = self.record_id
+            db.executemany("INSERT INTO records VALUES (?, ?, ?)", [(i, r, fid) for r, i in ids.items()])
+            directors = json.dumps(sorted(film.directors.values()), ensure_ascii=False)
+            countries = json.dumps(sorted(film.countries), ensure_ascii=False)
+            image = min(film.images) if film.images else None
+            db.execute("INSERT INTO films VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                       (fid, film.iri, film.name, film.year, directors, countries, image, sort, len(film.records)))
+            several = len(film.records) > 1
+            db.executemany("INSERT INTO facets VALUES (?, ?, ?, ?, ?, ?)", [
+                (facet, value, fid, len(records), int(several and len(records) == 1),
+                 " ".join(str(ids[r]) for r in sorted(records)))
+                for (facet, value), records in film.facets.items()])
+            self.labels.update(film.labels)
+            db.executemany("INSERT INTO credits VALUES (?, ?, ?, ?)", [
+                (agent, sort, fid, ", ".join(sorted(notes))) for agent, notes in film.credits.items()
+                if "/award/" not in agent])
+            db.executemany("INSERT OR IGNORE INTO awards VALUES (?, ?, ?, ?)", [
+                (agent, status, sort, fid) for agent, notes in film.credits.items() if "/award/" in agent
+                for status in notes])
+            self.doc_id += 1
+            db.execute("INSERT INTO docs VALUES (?, ?, 'Movie', ?, ?, ?, ?, ?)",
+                       (self.doc_id, film.iri, film.name, film.year, directors, countries, image))
+            db.execute("INSERT INTO fts (rowid, names, people, synopsis) VALUES (?, ?, ?, ?)", (
+                self.doc_id, fold(" ".join(sorted({*film.names.values(), *film.alternates}))),
+                fold(" ".join(sorted(film.people))), fold(" ".join(sorted(film.synopses)))))
+
+    def agents(self, agents: dict[str, tuple[str, str]]) -> None:
+        for iri, (kind, name) in sorted(agents.items()):
+            self.db.execute("INSERT INTO agents VALUES (?, ?, ?, ?)", (iri, kind, name, f"{fold(name)}\x00{iri}"))
+            if kind in ("Person", "Organization"):
+                self.doc_id += 1
+                self.db.execute("INSERT INTO docs VALUES (?, ?, ?, ?, NULL, '[]', '[]', NULL)",
+                                (self.doc_id, iri, kind, name))
+                self.db.execute("INSERT INTO fts (rowid, names, people, synopsis) VALUES (?, ?, '', '')",
+                                (self.doc_id, fold(name)))
+
+    def finish(self, generation: str) -> None:
+        self.db.executemany("INSERT INTO facet_labels VALUES (?, ?, ?)",
+                            [(f, v, label) for (f, v), label in sorted(self.labels.items())])
+        self.db.execute(COUNTS)
+        for statement in INDEXES.strip().split(";\n"):
+            if statement.strip():
+                self.db.execute(statement)
+        self.db.executemany("INSERT INTO meta VALUES (?, ?)", [
+            ("version", VERSION), ("generation", generation), ("built", str(time.time())),
+            ("films", str(self.film_id))])
+        self.db.execute("INSERT INTO fts (fts) VALUES ('optimize')")
+
+
+def build(store: Store, target: Path, generation: str, *, slice_size: int = SLICE) -> Path:
+    """Write the index of ``store``'s current data to ``target`` (atomically: a reader sees the old file or the
+    whole new one, never a part), and return it."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    part = target.with_name(f".{target.name}.{os.getpid()}.{time.time_ns()}.part")
+    db = sqlite3.connect(part, isolation_level=None)
+    try:
+        db.executescript("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA temp_store = MEMORY;")
+        db.executescript(SCHEMA)
+        db.execute("BEGIN")
+        writer = Writer(db)
+        iris = sorted(row["f"] for row in store.select(FILMS))
+        agents: dict[str, tuple[str, str]] = {}
+        for start in range(0, len(iris), slice_size):
+            chunk = iris[start:start + slice_size]
+            films = read_slice(store, chunk)
+            for film in films.values():
+                for iri, known in film.agents.items():
+                    agents.setdefault(iri, known)
+            writer.films(films[i] for i in chunk)
+        writer.agents(agents)
+        writer.finish(generation)
+        db.execute("COMMIT")
+        db.execute("PRAGMA journal_mode = DELETE")
+    except BaseException:
+        db.close()
+        part.unlink(missing_ok=True)
+        raise
+    db.close()
+    os.replace(part, target)
+    return target

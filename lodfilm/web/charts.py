@@ -1,15 +1,15 @@
 """Charts of the collection (issue 15 point 6): ``/charts/years.svg`` (films per year) and ``/charts/countries.svg``
 (co-production countries, ranked), each with the numbers behind it as its JSON twin (``/charts/years.json``,
-``/charts/countries.json``), under the filters ``/films`` takes as query parameters.
+``/charts/countries.json``), under the facet filters ``/films`` takes, as the same query parameters
+(``?decade=2010s&country=FR``; ``page`` and other parameters are ignored).
 
 The home page and ``/films`` embed the charts as ``<img>`` (``charts.html``), so the page's CSP holds and the
-drawing (:mod:`lodfilm.publish.charts`, SVG with no script) costs the page nothing. Counts are made once per
-checkpoint and filter set, and cached with everything else the site caches.
+drawing (:mod:`lodfilm.publish.charts`, SVG with no script) costs the page nothing.
 
-Where the counts come from: :func:`counts`, by a SPARQL aggregate over the store, for the filters ``year``,
-``decade`` and ``country``. A film counts under each of its values (two sources giving two countries: both).
-A filter the charts cannot apply is refused (400, naming it), so a chart never shows unfiltered numbers under a
-filtered page.
+Where the counts come from: :func:`counts`, from the facet tables of the checkpoint being served
+(:func:`lodfilm.index.facet_counts`, the numbers ``/films`` shows beside each facet value), so a chart says what
+the list says. A film counts under each of its values (two sources giving two countries: both). A filter of the
+wrong form is a 400 naming it, as on ``/films``; a value the store does not know leaves no film.
 """
 
 from __future__ import annotations
@@ -17,14 +17,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import re
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from flask import Blueprint, Response, request
 
-from lodfilm.countries import country_code, country_name
-from lodfilm.errors import UsageError
+from lodfilm import index as ix
 from lodfilm.publish.charts import COUNTRIES_SHOWN, countries_svg, years_svg
 from lodfilm.web.render import site
 from lodfilm.web.site import Site
@@ -32,37 +29,21 @@ from lodfilm.web.urls import Urls
 
 bp = Blueprint("charts", __name__)
 
-FACETS = ("year", "country")
-#: filter parameter → what a value must look like, and the message when it does not
-FILTERS: dict[str, tuple[re.Pattern[str], str]] = {
-    "year": (re.compile(r"^\d{4}$"), "is not a year (four digits, e.g. 2010)"),
-    "decade": (re.compile(r"^\d{3}0s$"), "is not a decade (e.g. 2010s)"),
-    "country": (re.compile(r"^[A-Za-z]{2}$"), "is not an ISO 3166-1 country code (e.g. FR)"),
-}
-#: /films facets the charts do not filter by (yet): refused rather than ignored
-UNSUPPORTED = ("director", "person", "genre", "language", "prize", "status", "role")
+#: chart name in the URL → the facet it counts
 CHARTS = {"years": "year", "countries": "country"}
 SVG_CSP = "default-src 'none'; style-src 'unsafe-inline'"  # a chart opened on its own: its own CSS, nothing else
-
-Filters = Mapping[str, Sequence[str]]
-
-
-class BadFilter(UsageError):
-    """A filter parameter with a value the charts cannot use (400)."""
 
 
 @dataclass(frozen=True)
 class Chart:
-    """One chart's numbers: (value, count) per bar, the films under the filters, and how its values read."""
+    """One chart's numbers: (value, films) per bar with each value's label, and the films under the filters."""
 
     name: str
     facet: str
-    filters: dict[str, tuple[str, ...]]
+    filters: ix.Filters
     counts: list[tuple[str, int]]
+    labels: dict[str, str]
     films: int
-
-    def label(self, value: str) -> str:
-        return country_name(value) if self.facet == "country" else value
 
     @property
     def shown(self) -> list[tuple[str, int]]:
@@ -70,90 +51,48 @@ class Chart:
         return self.counts[:COUNTRIES_SHOWN] if self.facet == "country" else self.counts
 
 
-def filters_from(args: Mapping[str, Sequence[str]]) -> dict[str, tuple[str, ...]]:
-    """The chart filters of a request's query parameters, checked: ``{"country": ("FR",), "decade": ("2010s",)}``.
-    Parameters that are not filters (``page``) are left alone; a facet the charts cannot apply is refused."""
-    found: dict[str, tuple[str, ...]] = {}
-    for name in UNSUPPORTED:
-        if args.get(name):
-            raise BadFilter(f"{name}: the charts cannot filter by {name} yet (they take year, decade and country)")
-    for name, (pattern, problem) in FILTERS.items():
-        values = tuple(dict.fromkeys(v.strip() for v in args.get(name, ()) if v.strip()))
-        for value in values:
-            if not pattern.match(value):
-                raise BadFilter(f"{name}: {value[:40]!r} {problem}")
-            if name == "country" and country_code(value) != value.upper():
-                raise BadFilter(f"country: {value!r} is not an ISO 3166-1 country code lodfilm knows")
-        if values:
-            found[name] = tuple(v.upper() for v in values) if name == "country" else values
-    return found
+def values(here: Site, facet: str, filters: ix.Filters) -> list[ix.FacetValue]:
+    """Every value of ``facet`` with its films under ``filters``, from the served checkpoint's facet tables: years
+    in order (oldest first), other facets by films (most first) then value."""
+    found = ix.facet_counts(here.index, facet, filters)
+    if facet == "year":
+        return sorted(found, key=lambda v: int(v.value))
+    return sorted(found, key=lambda v: (-v.count, v.value))
 
 
-def where(filters: Mapping[str, Sequence[str]]) -> tuple[str, dict[str, str]]:
-    """The graph pattern that keeps the films ``?film`` matching every filter, and its bindings (values reach the
-    query as literals written by the store's escaper, never as text)."""
-    lines: list[str] = []
-    bindings: dict[str, str] = {}
-    for name, values in sorted(filters.items()):
-        for i, value in enumerate(values):
-            key = f"{name}{i}"
-            if name == "year":
-                lines.append(f"?film schema:dateCreated ?{key} . FILTER(SUBSTR(STR(?{key}), 1, 4) = «{key}»)")
-                bindings[key] = value
-            elif name == "decade":
-                lines.append(f"?film schema:dateCreated ?{key} . FILTER(SUBSTR(STR(?{key}), 1, 3) = «{key}»)")
-                bindings[key] = value[:3]
-            else:
-                lines.append(f"?film schema:countryOfOrigin/schema:identifier «{key}» .")
-                bindings[key] = value
-    return "\n".join(lines), bindings
-
-
-FACET_PATTERNS = {
-    "year": "?film schema:dateCreated ?date . BIND(SUBSTR(STR(?date), 1, 4) AS ?value)",
-    "country": "?film schema:countryOfOrigin/schema:identifier ?value .",
-}
-
-
-def counts(here: Site, facet: str, filters: Filters) -> list[tuple[str, int]]:
-    """(value, films) for each value of ``facet`` (``year`` or ``country``) among the films matching ``filters``:
-    years in order, countries by count (most first) then code. Made once per checkpoint and filter set."""
-    if facet not in FACET_PATTERNS:
-        raise ValueError(f"no chart facet {facet!r}")
-    pattern, bindings = where(filters)
-    key = f"chart {facet} {sorted((k, tuple(v)) for k, v in filters.items())}"
-    text = (f"SELECT ?value (COUNT(DISTINCT ?film) AS ?n) WHERE {{ ?film a schema:Movie . "
-            f"{FACET_PATTERNS[facet]}\n{pattern} }} GROUP BY ?value")
-
-    def make() -> list[tuple[str, int]]:
-        rows = [(row["value"], int(row["n"])) for row in here.store.select(text, **bindings) if "value" in row]
-        if facet == "year":
-            return sorted(rows)
-        return sorted(rows, key=lambda r: (-r[1], r[0]))
-
-    return here.cached(key, make)
-
-
-def films_matching(here: Site, filters: Filters) -> int:
-    """How many films match ``filters`` (with a year or not)."""
-    pattern, bindings = where(filters)
-    key = f"chart films {sorted((k, tuple(v)) for k, v in filters.items())}"
-    text = f"SELECT (COUNT(DISTINCT ?film) AS ?n) WHERE {{ ?film a schema:Movie .\n{pattern} }}"
-    return here.cached(key, lambda: int(here.store.select(text, **bindings)[0]["n"]))
+def counts(here: Site, facet: str, filters: ix.Filters) -> list[tuple[str, int]]:
+    """(value, films) for each value of ``facet`` (``year``, ``country``…) among the films ``filters`` leave."""
+    return [(v.value, v.count) for v in values(here, facet, filters)]
 
 
 def chart(name: str) -> Chart:
+    """Chart ``name`` under this request's filters."""
     here = site()
-    filters = filters_from(request.args.to_dict(flat=False))
+    filters = ix.parse_filters(request.args.items(multi=True))
     facet = CHARTS[name]
-    return Chart(name, facet, filters, counts(here, facet, filters), films_matching(here, filters))
+    found = values(here, facet, filters)
+    return Chart(name, facet, filters, [(v.value, v.count) for v in found], {v.value: v.label for v in found},
+                 ix.count_films(here.index, filters))
 
 
-def chart_url(name: str, suffix: str, filters: Filters | None = None) -> str:
+def chart_url(name: str, suffix: str, filters: ix.Filters | None = None) -> str:
     """The URL of chart ``name`` (``years``, ``countries``) as ``svg`` or ``json``, under ``filters`` or else this
-    request's filter parameters as given: what ``charts.html`` embeds on the home page and ``/films``."""
-    params: Filters = filters if filters is not None else {key: request.args.getlist(key) for key in FILTERS}
-    return Urls(site().iris.base).route_with(f"charts/{name}.{suffix}", {k: list(v) for k, v in params.items()})
+    request's facet filters as given: what ``charts.html`` embeds on the home page and ``/films``."""
+    pairs = (filters if filters is not None
+             else [(k, v) for k, v in request.args.items(multi=True) if k in ix.FACETS])
+    params: dict[str, list[str]] = {}
+    for key, value in pairs:
+        params.setdefault(key, []).append(value)
+    return Urls(site().iris.base).route_with(f"charts/{name}.{suffix}", params)
+
+
+
+def films_url(filters: ix.Filters | list[tuple[str, str]]) -> str:
+    """``/films`` under ``filters``: the films behind one bar."""
+    params: dict[str, list[str]] = {}
+    for key, value in dict.fromkeys(filters):
+        params.setdefault(key, []).append(value)
+    return Urls(site().iris.base).route_with("films", params)
 
 
 def validated(response: Response, body: bytes) -> Response:
@@ -172,10 +111,9 @@ def validated(response: Response, body: bytes) -> Response:
 @bp.get("/charts/<any(years, countries):name>.svg")
 def svg(name: str) -> Response:
     found = chart(name)
-    key = f"chart svg {name} {sorted(found.filters.items())}"
+    key = f"chart svg {name} {found.filters}"
     if found.facet == "country":
-        labels = {code: found.label(code) for code, _ in found.shown}
-        body = site().cached(key, lambda: countries_svg(found.shown, labels))
+        body = site().cached(key, lambda: countries_svg(found.shown, found.labels))
     else:
         body = site().cached(key, lambda: years_svg(found.shown))
     response = Response(body, 200, content_type="image/svg+xml")
@@ -189,10 +127,11 @@ def numbers(name: str) -> Response:
     data = {
         "chart": name,
         "facet": found.facet,
-        "filters": {k: list(v) for k, v in found.filters.items()},
+        "filters": [{"facet": f, "value": v} for f, v in found.filters],
         "films": found.films,
         "values": len(found.counts),
-        "items": [{"value": value, "label": found.label(value), "count": count} for value, count in found.shown],
+        "items": [{"value": value, "label": found.labels.get(value, value), "count": count,
+                   "films": films_url([*found.filters, (found.facet, value)])} for value, count in found.shown],
         "svg": chart_url(name, "svg", found.filters),
     }
     body = json.dumps(data, ensure_ascii=False).encode()

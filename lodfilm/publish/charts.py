@@ -36,6 +36,12 @@ def without_scripts(root: Any) -> Any:
     return root
 
 
+def whole_ticks(highest: int, most: int = 10) -> list[int]:
+    """Ticks for a count axis: whole numbers only (no film is a tenth of a film), at most about ``most`` of them."""
+    step = max(1, -(-highest // most))
+    return list(range(0, highest + step, step))
+
+
 def _config(title: str, height: int) -> dict[str, Any]:
     return {"title": title, "style": STYLE, "js": [], "show_legend": False,
             "width": 800, "height": height, "explicit_size": False,
@@ -44,7 +50,8 @@ def _config(title: str, height: int) -> dict[str, Any]:
 
 def years_svg(counts: Sequence[tuple[str, int]], *, title: str = "Films per year") -> bytes:
     """A histogram of films per year: one bar per year that has films, on a numeric year axis."""
-    chart = pygal.Histogram(**_config(title, 360), x_title="Year", y_title="Films")
+    chart = pygal.Histogram(**_config(title, 360), x_title="Year", y_title="Films",
+                            y_labels=whole_ticks(max((c for _, c in counts), default=0)), show_x_labels=bool(counts))
     bars = [(count, int(year), int(year) + 1) for year, count in counts]
     chart.add("Films", bars)
     chart.add_xml_filter(without_scripts)
@@ -57,7 +64,8 @@ def countries_svg(counts: Sequence[tuple[str, int]], labels: dict[str, str], *,
     """The countries with the most films, ranked, as horizontal bars labelled with the country's name."""
     shown = list(counts)[:COUNTRIES_SHOWN]
     height = 120 + 26 * max(1, len(shown))
-    chart = pygal.HorizontalBar(**_config(title, height), x_title="Films", print_values=True)
+    chart = pygal.HorizontalBar(**_config(title, height), x_title="Films", print_values=True,
+                                y_labels=whole_ticks(max((c for _, c in shown), default=0)))
     ranked = list(reversed(shown))  # pygal draws the first bar at the bottom: the largest goes on top
     chart.x_labels = [labels.get(code, code) for code, _ in ranked]
     chart.add("Films", [count for _, count in ranked])

@@ -135,6 +135,12 @@ def test_control_characters_in_a_value_keep_each_row_on_one_line(store: Path) ->
     assert lines[-1] == "1 row"
 
 
+def test_numbers_are_written_bare_other_datatypes_with_theirs(store: Path) -> None:
+    lines = table(store, 'SELECT (COUNT(*) AS ?n) (1.5 AS ?d) (true AS ?b) ("2001"^^xsd:gYear AS ?y) WHERE { '
+                         '?f a schema:Movie }')
+    assert lines[2].split() == ["4", "1.5", "true", "2001^^xsd:gYear"]
+
+
 def test_ask_prints_yes_or_no(store: Path) -> None:
     assert table(store, "ASK { ?f a schema:Movie }") == ["yes"]
     assert table(store, "ASK { ?f a schema:Galaxy }") == ["no"]

@@ -28,6 +28,8 @@ RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 #: the formats to ask the store for, so :func:`read_answer` can read the answer back
 SELECT_FORMAT = "json"
 GRAPH_FORMAT = "nt"
+#: datatypes Turtle writes bare (``3``, ``2.5``, ``true``): a terminal table writes them so too
+BARE = {f"http://www.w3.org/2001/XMLSchema#{name}" for name in ("integer", "decimal", "double", "boolean")}
 #: the columns of a CONSTRUCT or DESCRIBE answer
 TRIPLE_COLUMNS = ("subject", "predicate", "object")
 
@@ -53,15 +55,15 @@ class Term:
         return compact(self.datatype) if self.datatype else None
 
     def text(self) -> str:
-        """The term as one line of text for a terminal: ``<iri>`` as a prefixed name or the IRI itself, a literal
-        with ``@lang`` or ``^^datatype``, a blank node as ``_:id``."""
+        """The term as text for a terminal: an IRI as a prefixed name or the IRI itself, a literal with ``@lang``
+        or ``^^datatype`` (a number or a boolean bare, as Turtle writes it), a blank node as ``_:id``."""
         if self.kind == "iri":
             return compact(self.value)
         if self.kind == "bnode":
             return f"_:{self.value}"
         if self.language:
             return f"{self.value}@{self.language}"
-        if self.datatype:
+        if self.datatype and self.datatype not in BARE:
             return f"{self.value}^^{self.short_datatype}"
         return self.value
 

@@ -156,8 +156,8 @@ def page(server: Server, query: str, accept: str = BROWSER, **params: str) -> Pa
 def value(cell: lxml.html.HtmlElement) -> str:
     """The term a cell shows, as a machine format carries it: an IRI in full, a literal's lexical form."""
     if "iri" in cell.get("class", ""):
-        link = cell.find("a")
-        return link.get("title") if link is not None else cell.text_content()
+        link = cell.find("a")  # a prefixed name says its IRI in its title
+        return (link.get("title") or link.text_content()) if link is not None else cell.text_content()
     if "literal" in cell.get("class", ""):
         return cell.find("span[@class='value']").text_content()
     return cell.text_content()
@@ -291,6 +291,21 @@ def test_the_row_cap_and_time_limit_are_said_and_a_cut_answer_says_it_was_cut(se
     cut_graph = page(server, "CONSTRUCT WHERE { ?s a ?o }")
     assert len(cut_graph.table) == MAX_TRIPLES
     assert f"more than {MAX_TRIPLES} triples" in cut_graph.text("//p[@class='truncated']")
+    assert cut_graph.doc.xpath("//p[@class='shown']") == []  # the triple cap (10) is under the row cap (20)
+
+
+def test_a_graph_longer_than_the_row_cap_shows_its_first_rows_and_says_how_many_there_are(
+        store: tuple[Path, str], tmp_path: Path) -> None:
+    path, base = store
+    with serving(path, base, tmp_path / "serve.log", free_port(), LODFILM_MAX_ROWS="7",
+                 LODFILM_MAX_TRIPLES="1000") as running:
+        film = film_iri(running)
+        shown = page(running, f"DESCRIBE <{film}>")
+        whole = rdflib.Graph().parse(data=fetch(shown.links()["N-Triples"]).body, format="nt")
+        assert len(shown.table) == 7 < len(whole)
+        assert f"{len(whole)} triples" in shown.text("//p[@class='count']")
+        assert "shows the first 7" in shown.text("//p[@class='shown']")
+        assert shown.doc.xpath("//p[@class='truncated']") == []  # the answer itself is whole
 
 
 @pytest.mark.parametrize(("query", "status", "said"), [

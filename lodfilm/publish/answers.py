@@ -10,6 +10,7 @@ every term's kind, language and datatype, so the table shows exactly what a mach
 
 from __future__ import annotations
 
+import itertools
 import json
 from dataclasses import dataclass
 from typing import Literal
@@ -71,13 +72,15 @@ class Term:
 @dataclass(frozen=True)
 class Answer:
     """A SELECT's rows (``None`` where a variable is unbound), an ASK's ``boolean``, or a CONSTRUCT/DESCRIBE's
-    triples as rows of (subject, predicate, object); ``truncated`` when the store cut it at its cap."""
+    triples as rows of (subject, predicate, object); ``truncated`` when the store cut it at its cap. ``total`` is
+    how many rows the answer holds, of which ``rows`` may be the first (a reader that asked for fewer)."""
 
     kind: Literal["select", "ask", "graph"]
     columns: tuple[str, ...]
     rows: tuple[tuple[Term | None, ...], ...] = ()
     boolean: bool | None = None
     truncated: bool = False
+    total: int = 0
 
 
 def compact(iri: str) -> str:
@@ -97,10 +100,14 @@ def run_for_answer(store: Store, text: str) -> Answer:
     return read_answer(store.query(text, format=GRAPH_FORMAT if graph else SELECT_FORMAT))
 
 
-def read_answer(result: QueryResult) -> Answer:
-    """The answer ``result`` holds, which the store wrote as SPARQL JSON (SELECT, ASK) or N-Triples (a graph)."""
+def read_answer(result: QueryResult, *, limit: int | None = None) -> Answer:
+    """The answer ``result`` holds, which the store wrote as SPARQL JSON (SELECT, ASK) or N-Triples (a graph); at
+    most ``limit`` of its rows are read (``total`` still counts them all)."""
     if result.kind == "graph":
-        return Answer("graph", TRIPLE_COLUMNS, tuple(_triple_rows(result.body)), truncated=result.truncated)
+        triples = ox.parse(result.body, format=ox.RdfFormat.N_TRIPLES)
+        rows = tuple(_triple_row(t) for t in itertools.islice(triples, limit))
+        total = len(rows) if limit is None or len(rows) < limit else _lines(result.body)
+        return Answer("graph", TRIPLE_COLUMNS, rows, truncated=result.truncated, total=total)
     try:
         data = json.loads(result.body)
     except ValueError as exc:  # a remote server that answered something else
@@ -108,9 +115,15 @@ def read_answer(result: QueryResult) -> Answer:
     if "boolean" in data:
         return Answer("ask", (), boolean=bool(data["boolean"]), truncated=result.truncated)
     columns = tuple(data.get("head", {}).get("vars", []))
+    bindings = data.get("results", {}).get("bindings", [])
     rows = tuple(tuple(_json_term(binding.get(column)) for column in columns)
-                 for binding in data.get("results", {}).get("bindings", []))
-    return Answer("select", columns, rows, truncated=result.truncated)
+                 for binding in itertools.islice(bindings, limit))
+    return Answer("select", columns, rows, truncated=result.truncated, total=len(bindings))
+
+
+def _lines(body: bytes) -> int:
+    """The triples of an N-Triples document as pyoxigraph writes it: one a line (literals' line breaks escaped)."""
+    return body.count(b"\n") + (0 if not body or body.endswith(b"\n") else 1)
 
 
 def _json_term(data: dict[str, str] | None) -> Term | None:
@@ -129,9 +142,8 @@ def _json_term(data: dict[str, str] | None) -> Term | None:
     return Term("literal", value, language=language or None, datatype=datatype)
 
 
-def _triple_rows(body: bytes) -> list[tuple[Term | None, ...]]:
-    return [(_ox_term(t.subject), _ox_term(t.predicate), _ox_term(t.object))
-            for t in ox.parse(body, format=ox.RdfFormat.N_TRIPLES)]
+def _triple_row(triple: ox.Triple) -> tuple[Term | None, ...]:
+    return (_ox_term(triple.subject), _ox_term(triple.predicate), _ox_term(triple.object))
 
 
 def _ox_term(term: object) -> Term:

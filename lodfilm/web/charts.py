@@ -66,13 +66,17 @@ def counts(here: Site, facet: str, filters: ix.Filters) -> list[tuple[str, int]]
 
 
 def chart(name: str) -> Chart:
-    """Chart ``name`` under this request's filters."""
+    """Chart ``name`` under this request's filters, counted once per checkpoint and filter set."""
     here = site()
     filters = ix.parse_filters(request.args.items(multi=True))
     facet = CHARTS[name]
-    found = values(here, facet, filters)
-    return Chart(name, facet, filters, [(v.value, v.count) for v in found], {v.value: v.label for v in found},
-                 ix.count_films(here.index, filters))
+
+    def make() -> Chart:
+        found = values(here, facet, filters)
+        return Chart(name, facet, filters, [(v.value, v.count) for v in found], {v.value: v.label for v in found},
+                     ix.count_films(here.index, filters))
+
+    return here.cached(f"chart {name} {filters}", make)  # per checkpoint, as the index it reads
 
 
 def chart_url(name: str, suffix: str, filters: ix.Filters | None = None) -> str:

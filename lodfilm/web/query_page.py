@@ -64,7 +64,11 @@ def answer_page(text: str, *, examples: list[tuple[str, str]], prologue: str) ->
         failure = Failure(400, TITLES[400], "the query is empty")
     else:
         try:
-            answer = read_answer(here.query(text, select_format=SELECT_FORMAT, graph_format=GRAPH_FORMAT))
+            # A page shows at most LODFILM_MAX_ROWS rows: a SELECT is cut there already; a graph of up to
+            # LODFILM_MAX_TRIPLES (100,000) triples would be a page of 50 MB, so its first rows are shown and the
+            # page says how many more there are, with the links to the whole answer.
+            result = here.query(text, select_format=SELECT_FORMAT, graph_format=GRAPH_FORMAT)
+            answer = read_answer(result, limit=here.settings.max_rows)
         except LodfilmError as error:  # lodfilm's own families only: anything else is a 500, logged
             status = status_of(error)
             failure = Failure(status, TITLES.get(status, "Bad request"), str(error))
@@ -107,8 +111,9 @@ def cell(term: Term | None, href: Callable[[str], str]) -> str:
         return '<td class="unbound"></td>'
     if term.kind == "iri":
         if term.linkable:
-            return (f'<td class="iri"><a href="{escape(href(term.value))}" title="{escape(term.value)}">'
-                    f"{escape(term.text())}</a></td>")
+            shown = term.text()  # a prefixed name says its IRI on hover
+            title = f' title="{escape(term.value)}"' if shown != term.value else ""
+            return f'<td class="iri"><a href="{escape(href(term.value))}"{title}>{escape(shown)}</a></td>'
         return f'<td class="iri">{escape(term.value)}</td>'
     if term.kind == "bnode":
         return f'<td class="bnode"><span title="a blank node">_:{escape(term.value)}</span></td>'

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -220,3 +221,12 @@ def test_the_home_page_and_films_embed_the_charts_as_images_under_their_filters(
     assert page.xpath("//script[not(@type='application/ld+json')]") == []
     people = lxml.html.document_fromstring(get(server, "/people").body)
     assert people.xpath("//figure[@class='chart']") == []  # charts of films belong on the films' pages
+
+
+def test_drawing_charts_leaves_failed_imports_as_import_errors() -> None:
+    """pygal's map-plugin finder turned every unresolved import into an ImportWarning (an error under ``-W
+    error``), which broke bs4's probe for ``cchardet`` in any process that had drawn a chart."""
+    code = ("import lodfilm.publish.charts\n"
+            "try:\n    import lodfilm_no_such_module\nexcept ImportError:\n    print('ImportError')\n")
+    run = subprocess.run([sys.executable, "-W", "error", "-c", code], capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0 and run.stdout == "ImportError\n", run.stderr[-500:]

@@ -10,11 +10,19 @@ written: the SVG holds shapes, text and its own CSS only, and needs nothing from
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 from typing import Any
 
 import pygal
 from pygal.style import Style
+
+# pygal appends a finder to ``sys.meta_path`` (for ``pygal.maps`` plugins, which lodfilm does not use) that has
+# only the ``find_module`` API, so every import no other finder resolves — an optional module a library probes for,
+# such as bs4's ``cchardet`` — passes through it with an ImportWarning, which ``-W error`` (and our test suite)
+# turns into a failed import that the library's ``except ImportError`` does not catch. Take it out again.
+sys.meta_path[:] = [f for f in sys.meta_path
+                    if not (type(f).__module__ == "pygal" and type(f).__name__ == "PluginImportFixer")]
 
 SVG = "{http://www.w3.org/2000/svg}"
 COUNTRIES_SHOWN = 20  # the ranked chart's bars; the JSON twin says how many countries there are in all

@@ -91,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if not args.keep and args.work is None:
             shutil.rmtree(work, ignore_errors=True)
-    if "import_s" in result:
+    if "import_s" in result and "index_build_s" in result:
         result["index_over_import"] = round(result["index_build_s"] / result["import_s"], 3)
     result["targets"] = TARGETS
     args.out.mkdir(parents=True, exist_ok=True)

@@ -6,6 +6,7 @@ same index as the embedded store's."""
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -238,7 +239,12 @@ def test_a_reimport_gives_a_new_index_that_finds_the_new_and_not_the_removed(tmp
                                          encoding="utf-8")
         run("import", "--no-progress", "--store", store_dir, "--base", BASE, data)
         assert store.refresh(every=0)
-        second = indexes.current(store, store.generation)
+        # the new checkpoint's index is built in the background; until it is in, the old one answers
+        deadline = time.monotonic() + 30
+        while (second := indexes.current(store, store.generation)).generation != store.generation:
+            assert second is first
+            assert time.monotonic() < deadline, "the new checkpoint's index was never built"
+            time.sleep(0.05)
         assert second.path != first.path and second.generation == store.generation
         assert ix.search_count(second, "kärlek") == 0
         assert [h.name for h in ix.search(second, "nyfiken")] == ["Nyfiken"]

@@ -1,6 +1,9 @@
-"""Build the index database of one store checkpoint: read the records' graphs a slice of films at a time (a few
-SPARQL SELECTs per slice, so memory stays flat and any SPARQL store can answer), fold what each film's records say
-into the rows of :mod:`lodfilm.index.schema`, write them to a temporary file and rename it into place.
+"""Build the index database of one store checkpoint: read what each film's records say, fold it into the rows of
+:mod:`lodfilm.index.schema`, write them to a temporary file and rename it into place.
+
+Two ways to read, one result (a test checks they agree): an embedded store in a few whole-store passes staged in
+SQLite (:mod:`lodfilm.index.stage`), a SPARQL server a slice of films at a time (a few SELECTs with ``VALUES``, so
+no answer is larger than a server's cap and memory stays flat).
 
 Every value is read inside ``GRAPH ?g`` — per record — so a facet knows which records state it: where two records
 of one film disagree (two lists of countries), the film counts under each value, and the value is marked as resting
@@ -14,12 +17,12 @@ import os
 import sqlite3
 import time
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from lodfilm.credits import FIAF, fiaf_class_for
-from lodfilm.index.fold import fold
+from lodfilm.index.fold import fold, index_text
 from lodfilm.index.schema import COUNTS, INDEXES, SCHEMA, VERSION
 from lodfilm.store.base import Store
 
@@ -107,14 +110,18 @@ def read_slice(store: Store, iris: list[str]) -> dict[str, FilmFacts]:
     for row in store.select(CREDITS.replace("FILMS", values)):
         add_credit(films[row["f"]], row)
     for row in store.select(SELECTIONS.replace("FILMS", values)):
-        film, record = films[row["f"]], row["g"]
-        film.records.add(record)
-        prize, status = key_of(row["prize"]), row["status"]
-        film.add_facet("prize", prize, record, row["pname"])
-        film.add_facet("status", status, record)
-        film.credits[row["edition"]].add(status)
-        film.credits[row["prize"]].add(status)
+        add_selection(films[row["f"]], row)
     return films
+
+
+def add_selection(film: FilmFacts, row: dict[str, str]) -> None:
+    record = row["g"]
+    film.records.add(record)
+    prize, status = key_of(row["prize"]), row["status"]
+    film.add_facet("prize", prize, record, row["pname"])
+    film.add_facet("status", status, record)
+    film.credits[row["edition"]].add(status)
+    film.credits[row["prize"]].add(status)
 
 
 def add_fact(film: FilmFacts, row: dict[str, str]) -> None:
@@ -176,7 +183,9 @@ def add_credit(film: FilmFacts, row: dict[str, str]) -> None:
 
 
 class Writer:
-    """The rows of one index database, written as each slice of films is read."""
+    """The rows of one index database, gathered film by film and written a batch of films at a time."""
+
+    BATCH = 500  # films between writes
 
     def __init__(self, db: sqlite3.Connection) -> None:
         self.db = db
@@ -184,44 +193,58 @@ class Writer:
         self.record_id = 0
         self.doc_id = 0
         self.labels: dict[tuple[str, str], str] = {}
+        self.pending: dict[str, list[tuple[object, ...]]] = defaultdict(list)
 
-    def films(self, films: Iterable[FilmFacts]) -> None:
-        db = self.db
-        for film in films:
-            if not film.records:
-                continue
-            self.film_id += 1
-            fid, sort = self.film_id, film.sort
-            ids = {}
-            for record in sorted(film.records):
-                self.record_id += 1
-                ids[record] = self.record_id
-            db.executemany("INSERT INTO records VALUES (?, ?, ?)", [(i, r, fid) for r, i in ids.items()])
-            directors = json.dumps(sorted(film.directors.values()), ensure_ascii=False)
-            countries = json.dumps(sorted(film.countries), ensure_ascii=False)
-            image = min(film.images) if film.images else None
-            db.execute("INSERT INTO films VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                       (fid, film.iri, film.name, film.year, directors, countries, image, sort, len(film.records)))
-            several = len(film.records) > 1
-            db.executemany("INSERT INTO facets VALUES (?, ?, ?, ?, ?, ?)", [
-                (facet, value, fid, len(records), int(several and len(records) == 1),
-                 " ".join(str(ids[r]) for r in sorted(records)))
-                for (facet, value), records in film.facets.items()])
-            self.labels.update(film.labels)
-            db.executemany("INSERT INTO credits VALUES (?, ?, ?, ?)", [
-                (agent, sort, fid, ", ".join(sorted(notes))) for agent, notes in film.credits.items()
-                if "/award/" not in agent])
-            db.executemany("INSERT OR IGNORE INTO awards VALUES (?, ?, ?, ?)", [
-                (agent, status, sort, fid) for agent, notes in film.credits.items() if "/award/" in agent
-                for status in notes])
-            self.doc_id += 1
-            db.execute("INSERT INTO docs VALUES (?, ?, 'Movie', ?, ?, ?, ?, ?)",
-                       (self.doc_id, film.iri, film.name, film.year, directors, countries, image))
-            db.execute("INSERT INTO fts (rowid, names, people, synopsis) VALUES (?, ?, ?, ?)", (
-                self.doc_id, fold(" ".join(sorted({*film.names.values(), *film.alternates}))),
-                fold(" ".join(sorted(film.people))), fold(" ".join(sorted(film.synopses)))))
+    INSERTS = {
+        "records": "INSERT INTO records VALUES (?, ?, ?)",
+        "films": "INSERT INTO films VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "facets": "INSERT INTO facets VALUES (?, ?, ?, ?, ?, ?)",
+        "credits": "INSERT INTO credits VALUES (?, ?, ?, ?)",
+        "awards": "INSERT OR IGNORE INTO awards VALUES (?, ?, ?, ?)",
+        "docs": "INSERT INTO docs VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        "fts": "INSERT INTO fts (rowid, names, people, synopsis) VALUES (?, ?, ?, ?)",
+    }
+
+    def flush(self) -> None:
+        for table, rows in self.pending.items():
+            self.db.executemany(self.INSERTS[table], rows)
+        self.pending.clear()
+
+    def film(self, film: FilmFacts) -> None:
+        if not film.records:
+            return
+        self.film_id += 1
+        fid, sort, out = self.film_id, film.sort, self.pending
+        ids = {}
+        for record in sorted(film.records):
+            self.record_id += 1
+            ids[record] = self.record_id
+            out["records"].append((self.record_id, record, fid))
+        directors = json.dumps(sorted(film.directors.values()), ensure_ascii=False)
+        countries = json.dumps(sorted(film.countries), ensure_ascii=False)
+        image = min(film.images) if film.images else None
+        out["films"].append((fid, film.iri, film.name, film.year, directors, countries, image, sort,
+                             len(film.records)))
+        several = len(film.records) > 1
+        out["facets"].extend(
+            (facet, value, fid, len(records), int(several and len(records) == 1),
+             " ".join(str(ids[r]) for r in sorted(records)))
+            for (facet, value), records in film.facets.items())
+        self.labels.update(film.labels)
+        for agent, notes in film.credits.items():
+            if "/award/" in agent:
+                out["awards"].extend((agent, status, sort, fid) for status in notes)
+            else:
+                out["credits"].append((agent, sort, fid, ", ".join(sorted(notes))))
+        self.doc_id += 1
+        out["docs"].append((self.doc_id, film.iri, "Movie", film.name, film.year, directors, countries, image))
+        out["fts"].append((self.doc_id, index_text(" ".join(sorted({*film.names.values(), *film.alternates}))),
+                           index_text(" ".join(sorted(film.people))), index_text(" ".join(sorted(film.synopses)))))
+        if self.film_id % self.BATCH == 0:
+            self.flush()
 
     def agents(self, agents: dict[str, tuple[str, str]]) -> None:
+        self.flush()
         for iri, (kind, name) in sorted(agents.items()):
             self.db.execute("INSERT INTO agents VALUES (?, ?, ?, ?)", (iri, kind, name, f"{fold(name)}\x00{iri}"))
             if kind in ("Person", "Organization"):
@@ -229,7 +252,7 @@ class Writer:
                 self.db.execute("INSERT INTO docs VALUES (?, ?, ?, ?, NULL, '[]', '[]', NULL)",
                                 (self.doc_id, iri, kind, name))
                 self.db.execute("INSERT INTO fts (rowid, names, people, synopsis) VALUES (?, ?, '', '')",
-                                (self.doc_id, fold(name)))
+                                (self.doc_id, index_text(name)))
 
     def finish(self, generation: str) -> None:
         self.db.executemany("INSERT INTO facet_labels VALUES (?, ?, ?)",
@@ -244,6 +267,23 @@ class Writer:
         self.db.execute("INSERT INTO fts (fts) VALUES ('optimize')")
 
 
+def read_films(store: Store, part: Path, slice_size: int) -> Iterator[FilmFacts]:
+    """Every film of ``store``, in IRI order, with what its records say: an embedded store in whole-store passes
+    (:mod:`lodfilm.index.stage`), any other in slices of ``slice_size`` films."""
+    from lodfilm.index.stage import staged_films
+    from lodfilm.store.embedded import EmbeddedStore
+
+    if isinstance(store, EmbeddedStore):
+        yield from staged_films(store, part.with_name(part.name + ".stage"))
+        return
+    iris = sorted(row["f"] for row in store.select(FILMS))
+    for start in range(0, len(iris), slice_size):
+        chunk = iris[start:start + slice_size]
+        films = read_slice(store, chunk)
+        for iri in chunk:
+            yield films[iri]
+
+
 def build(store: Store, target: Path, generation: str, *, slice_size: int = SLICE) -> Path:
     """Write the index of ``store``'s current data to ``target`` (atomically: a reader sees the old file or the
     whole new one, never a part), and return it."""
@@ -255,15 +295,11 @@ def build(store: Store, target: Path, generation: str, *, slice_size: int = SLIC
         db.executescript(SCHEMA)
         db.execute("BEGIN")
         writer = Writer(db)
-        iris = sorted(row["f"] for row in store.select(FILMS))
         agents: dict[str, tuple[str, str]] = {}
-        for start in range(0, len(iris), slice_size):
-            chunk = iris[start:start + slice_size]
-            films = read_slice(store, chunk)
-            for film in films.values():
-                for iri, known in film.agents.items():
-                    agents.setdefault(iri, known)
-            writer.films(films[i] for i in chunk)
+        for film in read_films(store, part, slice_size):
+            for iri, known in film.agents.items():
+                agents.setdefault(iri, known)
+            writer.film(film)
         writer.agents(agents)
         writer.finish(generation)
         db.execute("COMMIT")

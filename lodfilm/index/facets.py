@@ -138,25 +138,37 @@ def _labels(index: Index, facet: str, values: list[str]) -> dict[str, str]:
 
 def facets(index: Index, filters: Filters = (), *, top: int = 12) -> dict[str, Facet]:
     """Every facet under ``filters``: its ``top`` values (and any value filtered on), how many values it has, and
-    how many of the films rest on one record only for it."""
-    out: dict[str, Facet] = {}
+    how many of the films rest on one record only for it. Filtered, it is one pass over the chosen films' facet
+    rows (grouped by SQLite), not one per facet."""
+    if not filters:
+        return _unfiltered(index, top)
     sql, params = _films_sql(filters)
-    if filters:
-        totals = dict(index.rows(f"SELECT facet, COUNT(DISTINCT value) FROM facets WHERE film IN ({sql}) "
-                                 "GROUP BY facet", params))
-        singles = dict(index.rows(f"SELECT facet, COUNT(DISTINCT film) FROM facets WHERE single = 1 AND film IN "
-                                  f"({sql}) GROUP BY facet", params))
-    else:
-        totals = dict(index.rows("SELECT facet, COUNT(*) FROM facet_counts GROUP BY facet"))
-        singles = dict(index.rows("SELECT facet, films FROM facet_single"))
+    chosen = set(filters)
+    grouped: dict[str, list[tuple[str, int, int]]] = {name: [] for name in FACETS}
+    for facet, value, n, single in index.rows(
+            f"WITH chosen AS MATERIALIZED ({sql}) SELECT facet, value, COUNT(*), SUM(single) FROM facets "
+            "WHERE film IN chosen GROUP BY facet, value", params):
+        grouped.setdefault(facet, []).append((value, n, single))
+    singles = dict(index.rows(f"WITH chosen AS MATERIALIZED ({sql}) SELECT facet, COUNT(DISTINCT film) FROM facets "
+                              "WHERE single = 1 AND film IN chosen GROUP BY facet", params))
+    out: dict[str, Facet] = {}
     for name in FACETS:
-        values = _values(index, name, filters, limit=top)
-        shown = {v.value for v in values}
-        for facet_name, value in filters:
-            if facet_name == name and value not in shown:  # a chosen value stays visible, to be removed
-                single = index.value(f"SELECT SUM(single) FROM facets WHERE facet = ? AND value = ? AND film IN "
-                                     f"({sql})", [name, value, *params])
-                values.append(FacetValue(value, _labels(index, name, [value]).get(value, value),
-                                         count_films(index, filters), int(single or 0), True))
-        out[name] = Facet(name, values, int(totals.get(name, 0)), int(singles.get(name, 0)))
+        rows = grouped[name]
+        if name == "year":
+            rows.sort(key=lambda r: -int(r[0]) if r[0].isdigit() else 0)
+        elif name in BY_VALUE:
+            rows.sort(key=lambda r: r[0], reverse=True)
+        else:
+            rows.sort(key=lambda r: (-r[1], r[0]))
+        shown = [r for r in rows[:top]] + [r for r in rows[top:] if (name, r[0]) in chosen]
+        labels = _labels(index, name, [r[0] for r in shown])
+        values = [FacetValue(v, labels.get(v, v), n, int(single or 0), (name, v) in chosen) for v, n, single in shown]
+        out[name] = Facet(name, values, len(rows), int(singles.get(name, 0)))
     return out
+
+
+def _unfiltered(index: Index, top: int) -> dict[str, Facet]:
+    totals = dict(index.rows("SELECT facet, COUNT(*) FROM facet_counts GROUP BY facet"))
+    singles = dict(index.rows("SELECT facet, films FROM facet_single"))
+    return {name: Facet(name, _values(index, name, (), limit=top), int(totals.get(name, 0)),
+                        int(singles.get(name, 0))) for name in FACETS}

@@ -25,7 +25,7 @@ CREATE INDEX films_sort ON films (sort, id);
 CREATE TABLE records (id INTEGER PRIMARY KEY, iri TEXT NOT NULL, film INTEGER NOT NULL);
 CREATE TABLE facets (facet TEXT NOT NULL, value TEXT NOT NULL, film INTEGER NOT NULL, sources INTEGER NOT NULL,
     single INTEGER NOT NULL, record_ids TEXT NOT NULL, PRIMARY KEY (facet, value, film)) WITHOUT ROWID;
-CREATE INDEX facets_film ON facets (film, facet, value);
+CREATE INDEX facets_film ON facets (film, facet, value, single);
 CREATE TABLE facet_labels (facet TEXT NOT NULL, value TEXT NOT NULL, label TEXT NOT NULL,
     PRIMARY KEY (facet, value)) WITHOUT ROWID;
 CREATE TABLE facet_counts (facet TEXT NOT NULL, value TEXT NOT NULL, films INTEGER NOT NULL,

@@ -264,6 +264,15 @@ class EmbeddedStore:
         names = [v.value for v in result.variables]
         return [{n: row[n].value for n in names if row[n] is not None} for row in result]
 
+    def rows(self, text: str) -> Iterator[tuple[str | None, ...]]:
+        """A SELECT's rows as tuples of lexical values (None where unbound), streamed rather than listed: for
+        reads of the whole store that must not hold every row at once (the browsing index's build)."""
+        result = self._store.query(text, prefixes=PREFIXES)
+        assert isinstance(result, ox.QuerySolutions)
+        width = len(result.variables)
+        for row in result:
+            yield tuple(None if (term := row[i]) is None else term.value for i in range(width))
+
     def dump(self, output: IO[bytes], format: str) -> int:
         if format not in GRAPH_FORMATS:
             raise UsageError(f"unknown dump format {format!r}: use one of {', '.join(GRAPH_FORMATS)}")

@@ -71,7 +71,9 @@ def html_page(kind: str, iri: str, fmt: Format, negotiated: bool) -> Response:
     page, items = listing(kind, iri)
     links = links_for(iri, page)
     query = request.query_string.decode("latin-1")
-    body = rendered(f"{fmt.name} {iri}?{query}", lambda: render(kind, iri, data, page, links, items))
+    # keyed by the index too: while a new checkpoint's index is built, pages come from the previous one
+    key = f"{fmt.name} {iri}?{query} {here.index.generation}"
+    body = rendered(key, lambda: render(kind, iri, data, page, links, items))
     response = respond(body, fmt, negotiated=negotiated, iri=iri, modified=here.store.modified)
     return finish(response, links, as_json=False)
 

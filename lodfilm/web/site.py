@@ -17,6 +17,7 @@ refused at once (503 with ``Retry-After``), so runaway queries can never hold ev
 from __future__ import annotations
 
 import hashlib
+import logging
 import tempfile
 import threading
 from collections import OrderedDict
@@ -37,6 +38,7 @@ from lodfilm.store.remote import RemoteStore
 from lodfilm.store.workers import QueryWorkers
 
 T = TypeVar("T")
+log = logging.getLogger("lodfilm.web")
 CACHE_ENTRIES = 20_000
 
 
@@ -150,9 +152,18 @@ class Site:
             return self._workers
 
     def start(self) -> None:
-        """Start the query workers now (the embedded store's; a SPARQL server runs its own queries)."""
+        """Start the query workers now (the embedded store's; a SPARQL server runs its own queries), and build
+        the index in the background."""
         if not isinstance(self.store, RemoteStore):
             self.workers  # noqa: B018 - the property starts them
+        # and the index of the checkpoint being served, so the first list or search need not wait for its build
+        threading.Thread(target=self._index_now, daemon=True, name="lodfilm-index").start()
+
+    def _index_now(self) -> None:
+        try:
+            self.index  # noqa: B018 - the property builds it
+        except Exception:  # a request that needs it will build it again, and answer with the error
+            log.exception("building the index at start failed")
 
     def close(self) -> None:
         with self._workers_lock:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import sys
 from collections.abc import Callable
 from functools import wraps
@@ -15,6 +16,8 @@ from rdflib import Graph
 
 from lodfilm import __version__, pipeline
 from lodfilm.errors import LodfilmError, RecordError, UsageError, exit_code
+from lodfilm.publish import text_table
+from lodfilm.publish.answers import run_for_answer
 from lodfilm.publish.dumps import write_atomically
 from lodfilm.records import check_paths
 from lodfilm.settings import DEFAULT_PORT, Settings, minted_base
@@ -180,8 +183,9 @@ def search_engine_report(graphs: dict[str, Graph]) -> int:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["json", "xml", "csv", "tsv", "ttl", "nt", "jsonld"]),
-    help="Result format [default: json for SELECT/ASK, ttl for CONSTRUCT/DESCRIBE].",
+    type=click.Choice(["json", "xml", "csv", "tsv", "ttl", "nt", "jsonld", "table"]),
+    help="Result format [default: json for SELECT/ASK, ttl for CONSTRUCT/DESCRIBE]; table: aligned columns "
+    "fitted to the terminal, and the row count.",
 )
 @click.argument("query")
 @reports_errors
@@ -197,13 +201,19 @@ def query(store_dir: str | None, fmt: str | None, query: str) -> None:
             query = Path(query[1:]).read_text(encoding="utf-8")
         except OSError as exc:
             raise UsageError(f"cannot read query file {query[1:]}: {exc.strerror}") from None
-    if fmt is not None and fmt not in QUERY_FORMATS and fmt not in ("ttl", "nt", "jsonld"):
+    if fmt is not None and fmt not in QUERY_FORMATS and fmt not in ("ttl", "nt", "jsonld", "table"):
         raise UsageError(f"unknown format {fmt}")
     store = existing_store(Settings.load(store=store_dir))
     try:
-        result = store.query(query, format=fmt)
+        if fmt == "table":
+            answer = run_for_answer(store, query)
+        else:
+            result = store.query(query, format=fmt)
     finally:
         store.close()
+    if fmt == "table":
+        click.echo(text_table.render(answer, shutil.get_terminal_size().columns), nl=False)
+        return
     out = sys.stdout.buffer
     out.write(result.body)
     if not result.body.endswith(b"\n"):

@@ -281,9 +281,10 @@ CASES = [
          click_link("4 luni, 3 săptămâni şi 2 zile"), ("Cristian Mungiu", "Romania"), hides=("Credits",)),
     Case("search", "/", ("lodfilm",),
          then(search_for("Masset"), click_link("Olivier Masset-Depasse")), ("Olivier Masset-Depasse", "Cages")),
-    # the query page's first example, run as a person runs it (its results as a table once that lands)
+    # the query page's first example, run in one click as a person runs it: its answer as a table
     Case("query", "/sparql", ("SPARQL", "Films and their directors"),
-         click_link("Run"), ("title", "director", "Fatih Akin")),
+         click_link("Run"), ("Answer", "100 rows.", "?title ?year ?director", "Fatih Akin", "The same answer as CSV",
+                             "SPARQL JSON")),
 ]
 
 
@@ -298,6 +299,66 @@ def test_a_person_sees(case: Case, browser: WebDriver, site: Site, checked: Chec
         except TimeoutException:
             pytest.fail(f"{case.name}: the step did not lead to a new page within {WAIT} s ({browser.current_url})")
         look_at(browser, site, checked, screenshots, f"{case.name}-then", case.then_shows, case.hides)
+
+
+def run_in_the_box(query: str) -> Callable[[WebDriver], None]:
+    """Replace the query in the query page's box with ``query`` (typed, as a person would) and press Run."""
+    def step(driver: WebDriver) -> None:
+        box = driver.find_element(By.CSS_SELECTOR, "form.query textarea[name=query]")
+        box.clear()
+        box.send_keys(query)
+        old = driver.find_element(By.TAG_NAME, "html")
+        driver.find_element(By.CSS_SELECTOR, "form.query button[type=submit]").click()
+        WebDriverWait(driver, WAIT).until(expected_conditions.staleness_of(old))
+    return step
+
+
+def cells(driver: WebDriver) -> list[list[str]]:
+    return [[td.text for td in row.find_elements(By.TAG_NAME, "td")]
+            for row in driver.find_elements(By.CSS_SELECTOR, "table.results tbody tr")]
+
+
+def test_a_person_writes_a_query_and_reads_its_answer_as_a_table(browser: WebDriver, site: Site, checked: Checked,
+                                                                 screenshots: Path) -> None:
+    console_errors(browser)
+    browser.get(site.url("/sparql"))
+    query = 'SELECT ?title ?synopsis WHERE { ?f schema:name ?title ; schema:description ?synopsis ' \
+            'FILTER(?title = "Picture Film") }'
+    run_in_the_box(query)(browser)
+    look_at(browser, site, checked, screenshots, "query-typed", ("Answer", "1 row.", "?title ?synopsis", HOSTILE))
+    assert cells(browser) == [["Picture Film", f"A *quiet* story about **light**. {HOSTILE}"]]
+    assert browser.title == "SPARQL — lodfilm"  # the record's script did not run
+    assert browser.find_elements(By.CSS_SELECTOR, "main b, main img[src=x]") == []
+    # the box keeps the query, and the address is the answer's to share
+    assert browser.find_element(By.CSS_SELECTOR, "form.query textarea").get_attribute("value") == query
+    assert "/sparql?query=" in browser.current_url
+    run_in_the_box("ASK { ?f schema:name \"Picture Film\" }")(browser)
+    look_at(browser, site, checked, screenshots, "query-ask", ("Answer", "Yes"))
+    # a mistake: the page says what is wrong, under the status a program gets (the one error the console shows)
+    run_in_the_box("SELECT ?x WHERE { ?x")(browser)
+    browser.save_screenshot(str(screenshots / "query-error.png"))
+    text = text_of(browser)
+    assert "400 Bad request" in text and "malformed query" in text, text[:500]
+    assert browser.find_element(By.CSS_SELECTOR, "form.query textarea").get_attribute("value") == "SELECT ?x WHERE { ?x"
+    errors = console_errors(browser)
+    assert len(errors) == 1 and "status of 400" in errors[0] and "/sparql?query=" in errors[0], errors
+
+
+@pytest.mark.parametrize("path", ["/", "/films?country=DK"], ids=["home", "films-filtered"])
+def test_the_charts_show_as_images(path: str, browser: WebDriver, site: Site, checked: Checked,
+                                   screenshots: Path) -> None:
+    console_errors(browser)
+    browser.get(site.url(path))
+    name = "charts-" + ("home" if path == "/" else "films")
+    look_at(browser, site, checked, screenshots, name, ("Films per year", "Co-production countries"))
+    images = browser.find_elements(By.CSS_SELECTOR, "figure.chart img")
+    assert len(images) == 2
+    for image in images:
+        browser.execute_script("arguments[0].scrollIntoView()", image)
+        assert browser.execute_script("return arguments[0].complete && arguments[0].naturalWidth", image) > 0
+        assert image.size["width"] > 200 and image.size["height"] > 50, image.size
+    if path != "/":
+        assert all("country=DK" in (image.get_attribute("src") or "") for image in images)
 
 
 def test_the_films_image_is_shown_at_a_sensible_size_with_its_alt_text(browser: WebDriver, site: Site) -> None:

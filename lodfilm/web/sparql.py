@@ -7,7 +7,9 @@ parameter; ``HEAD`` answers as ``GET`` does, without the body. Read-only: update
 with 403 and the reason (:mod:`lodfilm.store.guard`). Each query runs in a worker process with a time limit (503
 when it passes it, or at once when the query queue is full) and a cap on result rows and triples that the answer
 announces (``Lodfilm-Truncated`` header, and the result head's ``link``). Without a query, a browser gets a query
-page with examples, anything else the SPARQL Service Description.
+page with examples, anything else the SPARQL Service Description; with one, a browser (HTML ranked first in
+``Accept``, or ``format=html``) gets the answer as a page (:mod:`lodfilm.web.query_page`), anything else the answer
+in a machine format, as the protocol says.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from lodfilm.publish.formats import (
     negotiate,
     serialize_graph,
 )
+from lodfilm.web import query_page
 from lodfilm.web.errors import NotAcceptable
 from lodfilm.web.render import chosen_format, respond, site
 
@@ -103,6 +106,8 @@ def endpoint() -> Response:
     text = query_text()
     if text is None:
         return description()
+    if query_page.wants_page():
+        return query_page.answer_page(text, examples=EXAMPLES, prologue=PROLOGUE)
     if not text.strip():
         raise BadRequest("the query is empty")
     table, graph = formats()
@@ -126,8 +131,9 @@ def description() -> Response:
     html, _ = chosen_format(None, offered=media_types("html", "rdf"))
     here = site()
     if html.kind == "html":
-        page = render_template("sparql.html", examples=EXAMPLES, prologue=PROLOGUE,
-                               max_rows=here.settings.max_rows, timeout=here.settings.query_timeout)
+        page = render_template("sparql.html", query=None, answer=None, failure=None, links=[], examples=EXAMPLES,
+                               prologue=PROLOGUE, max_rows=here.settings.max_rows,
+                               max_triples=here.settings.max_triples, timeout=here.settings.query_timeout)
         return respond(page.encode(), html, negotiated=True, modified=here.store.modified, alternates=False)
     graph = here.cached("sd", lambda: service_description(here.iris.base, stats=here.stats()))
     return respond(serialize_graph(graph, html.media_type), html, negotiated=True, modified=here.store.modified)

@@ -10,6 +10,7 @@ the page's own ``Content-Security-Policy: form-action 'self'``. The IRIs a page 
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from urllib.parse import urlencode, urlsplit
 
 
@@ -30,9 +31,16 @@ class Urls:
         """A link to one of our routes, named as under the base: ``route("search")`` → ``/search``."""
         return self.path + name.lstrip("/")
 
+    def route_with(self, name: str, params: Mapping[str, str | Sequence[str] | None]) -> str:
+        """A link to one of our routes with a query string, parameters left out where None or empty, a list
+        given as the parameter repeated: ``route_with("sparql", {"query": "ASK {}", "format": "csv"})`` →
+        ``/sparql?query=ASK+%7B%7D&format=csv``; ``{"country": ["FR", "BE"]}`` → ``?country=FR&country=BE``."""
+        given = {key: value for key, value in params.items() if value is not None and value != []}
+        return self.route(name) + (f"?{urlencode(given, doseq=True)}" if given else "")
+
     def for_templates(self) -> dict[str, object]:
-        """What templates get: ``href(iri)`` and ``route(name)``."""
-        return {"href": self.href, "route": self.route}
+        """What templates get: ``href(iri)``, ``route(name)`` and ``route_with(name, params)``."""
+        return {"href": self.href, "route": self.route, "route_with": self.route_with}
 
 
 def with_query(path: str, params: list[tuple[str, str]]) -> str:

@@ -18,6 +18,7 @@ match, or for a name and properties that agree and stand clearly ahead of the ne
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -67,9 +68,15 @@ class Scored:
     match: bool = False
 
 
+@functools.lru_cache(maxsize=65_536)
+def folded(text: str) -> str:
+    """``fold`` once per name: a candidate's names are compared with every query that retrieves it."""
+    return fold(text).strip()
+
+
 def similarity(a: str, b: str) -> float:
     """0–1: how alike two names are, folded, in their order or with their words sorted."""
-    fa, fb = fold(a).strip(), fold(b).strip()
+    fa, fb = folded(a), folded(b)
     if not fa or not fb:
         return 0.0
     return max(fuzz.ratio(fa, fb) / 100, fuzz.token_sort_ratio(fa, fb) / 100, OSA.normalized_similarity(fa, fb))

@@ -4,8 +4,10 @@ alternate titles too), every person's and organisation's name, folded as search 
 
 Why a table of its own beside the search index: search needs every word of a query to match (a visitor refines by
 typing more), reconciliation must still find ``Ilegal`` for ``Illégal`` and ``The Lighthose`` for ``The
-Lighthouse`` — a spreadsheet's titles are mistyped. So names are also indexed by their character trigrams (FTS5's
-``trigram`` tokenizer), and a candidate is any name that shares the query's rarer words or enough of its trigrams.
+Lighthouse`` — a spreadsheet's titles are mistyped. So each kind's names have a vocabulary with how many names
+hold each word: a query word no name holds is replaced by the vocabulary's nearest words (one or two slips
+away), words most names hold are left out, and a candidate is any name that shares the rest (FTS5, ranked by
+BM25). A short title is also compared letter by letter with the names of about its length.
 What a film's card shows (year, directors, countries) is read from the search index (:mod:`lodfilm.index`),
 which both share: one folding, one build per checkpoint.
 
@@ -44,15 +46,22 @@ CREATE TABLE names (id INTEGER PRIMARY KEY, iri TEXT NOT NULL, kind TEXT NOT NUL
 CREATE INDEX names_iri ON names (iri);
 CREATE INDEX names_prefix ON names (kind, folded);
 CREATE TABLE ids (key TEXT NOT NULL, iri TEXT NOT NULL, PRIMARY KEY (key, iri)) WITHOUT ROWID;
-CREATE VIRTUAL TABLE words USING fts5(folded, content='names', content_rowid='id', tokenize='unicode61');
-CREATE VIRTUAL TABLE grams USING fts5(folded, content='names', content_rowid='id', tokenize='trigram');
-"""
-VERSION = "1"
+CREATE INDEX ids_iri ON ids (iri, key);
+CREATE TABLE vocabulary (kind TEXT NOT NULL, word TEXT NOT NULL, names INTEGER NOT NULL, PRIMARY KEY (kind, word))
+    WITHOUT ROWID;
+""" + "".join(f"CREATE VIRTUAL TABLE {table} USING fts5(folded, content='names', content_rowid='id', "
+              "tokenize='unicode61 remove_diacritics 0');\n" for table in ("words_movie", "words_person",
+                                                                           "words_organization"))
+FTS = {"Movie": "words_movie", "Person": "words_person", "Organization": "words_organization"}
+VERSION = "3"
 SAFE = re.compile(r"[^A-Za-z0-9_.-]")
 WORD = re.compile(r"\w+")
 #: identifiers as records give them and as sameAs IRIs end: Q42, tt0118694, nm0000229, co0000000
 IDENTIFIER = re.compile(r"(Q[1-9][0-9]*|tt[0-9]{7,10}|nm[0-9]{7,10}|co[0-9]{7,10})$")
-MAX_GRAMS = 24
+MAX_WORDS = 16
+# A word in more than this share of a kind's names (and at least COMMON_AT_LEAST of them) is common.
+COMMON_SHARE = 0.02
+COMMON_AT_LEAST = 50
 SHORT = 8  # folded titles this long or shorter are also compared letter by letter with names of their length
 
 
@@ -81,6 +90,9 @@ class Names:
         self.path = path
         self._local = threading.local()
         self._short: dict[tuple[tuple[str, ...], int], tuple[list[str], list[str]]] = {}
+        self._vocabulary: dict[str, dict[str, int]] = {}
+        self._by_length: dict[str, dict[int, list[str]]] = {}
+        self.common: dict[str, int] = {}
         self._lock = threading.Lock()
         self.generation = str(self._rows("SELECT value FROM meta WHERE key = 'generation'")[0][0])
 
@@ -97,30 +109,61 @@ class Names:
         return self.db.execute(sql, list(params)).fetchall()
 
     def candidates(self, text: str, kinds: Sequence[str], limit: int = 25) -> list[str]:
-        """IRIs of ``kinds`` whose names share words or trigrams with ``text``, the likeliest first."""
+        """IRIs of ``kinds`` whose names share the query's words — or, for a word no name has, the words nearest
+        it (a typing slip) — the likeliest first; for a short query also names letter by letter alike."""
         folded = fold(text)
-        marks = ", ".join("?" for _ in kinds)
+        words = list(dict.fromkeys(WORD.findall(folded)))[:MAX_WORDS]
         found: dict[str, None] = {}
-        words = list(dict.fromkeys(WORD.findall(folded)))
-        if words:
-            expression = " OR ".join(f'"{w}"' for w in words[:16])
+        for kind in kinds:
+            vocabulary = self.vocabulary(kind)
+            terms: list[str] = []
+            for word in words:
+                terms += [word] if word in vocabulary else self.near(kind, word)
+            terms = list(dict.fromkeys(terms))
+            # words most names share ("the", "de") find everything and rank nothing: they only count when
+            # nothing rarer was typed (then every word must match)
+            rare = [t for t in terms if vocabulary[t] <= self.common[kind]]
+            if rare:
+                expression = " OR ".join(f'"{t}"' for t in rare)
+            elif terms:
+                expression = " AND ".join(f'"{t}"' for t in terms)
+            else:
+                continue
             for (iri,) in self._rows(
-                    f"SELECT n.iri FROM words JOIN names n ON n.id = words.rowid WHERE words MATCH ? "
-                    f"AND n.kind IN ({marks}) ORDER BY bm25(words) LIMIT ?", [expression, *kinds, limit]):
-                found.setdefault(str(iri), None)
-        grams = trigrams(folded)
-        if grams:
-            expression = " OR ".join(f'"{g}"' for g in grams)
-            for (iri,) in self._rows(
-                    f"SELECT n.iri FROM grams JOIN names n ON n.id = grams.rowid WHERE grams MATCH ? "
-                    f"AND n.kind IN ({marks}) ORDER BY bm25(grams) LIMIT ?", [expression, *kinds, limit]):
+                    f"SELECT n.iri FROM {FTS[kind]} w JOIN names n ON n.id = w.rowid WHERE {FTS[kind]} MATCH ? "
+                    f"ORDER BY bm25({FTS[kind]}) LIMIT ?", [expression, limit]):
                 found.setdefault(str(iri), None)
         if len(folded) <= SHORT:
-            # a mistyped short title shares no trigram with its film ("kelr", "kler"): compare it with every
-            # name of about its length instead (a few thousand even at 100k films)
+            # a mistyped short title may share no word with its film ("kelr", "kler" when no word is near):
+            # compare it with every name of about its length (a few thousand even at 100k films)
             for iri in self.alike(folded, tuple(kinds), limit):
                 found.setdefault(iri, None)
         return list(found)
+
+    def vocabulary(self, kind: str) -> dict[str, int]:
+        """Every word of ``kind``'s names, with how many names hold it (read once per checkpoint)."""
+        cached = self._vocabulary.get(kind)
+        if cached is None:
+            cached = {str(w): int(str(n)) for w, n in self._rows("SELECT word, names FROM vocabulary WHERE kind = ?",
+                                                                 [kind])}
+            by_length: dict[int, list[str]] = {}
+            for word in cached:
+                by_length.setdefault(len(word), []).append(word)
+            with self._lock:
+                self._vocabulary[kind] = cached
+                self._by_length[kind] = by_length
+                names = int(str(self._rows("SELECT COUNT(*) FROM names WHERE kind = ?", [kind])[0][0]))
+                self.common[kind] = max(COMMON_AT_LEAST, int(names * COMMON_SHARE))
+        return cached
+
+    def near(self, kind: str, word: str) -> list[str]:
+        """The words of ``kind``'s names nearest ``word`` (one or two slips away, by its length), at most 3."""
+        self.vocabulary(kind)
+        by_length = self._by_length[kind]
+        choices = [w for n in range(max(1, len(word) - 1), len(word) + 2) for w in by_length.get(n, ())]
+        cutoff = 0.74 if len(word) >= 5 else 0.5
+        return [w for w, _, _ in process.extract(word, choices, scorer=OSA.normalized_similarity, limit=3,
+                                                  score_cutoff=cutoff)]
 
     def alike(self, folded: str, kinds: tuple[str, ...], limit: int) -> list[str]:
         """IRIs of names within two letters of ``folded``'s length, by edit similarity."""
@@ -163,8 +206,15 @@ class Names:
         marks = ", ".join("?" for _ in keys)
         return [str(iri) for (iri,) in self._rows(f"SELECT DISTINCT iri FROM ids WHERE key IN ({marks})", keys)]
 
-    def identifiers(self, iri: str) -> list[str]:
-        return [str(k) for (k,) in self._rows("SELECT key FROM ids WHERE iri = ? ORDER BY key", [iri])]
+    def identifiers(self, iris: Sequence[str]) -> dict[str, list[str]]:
+        """Each IRI's identifiers (full sameAs IRIs and the bare ids they end with)."""
+        out: dict[str, list[str]] = {iri: [] for iri in iris}
+        for start in range(0, len(iris), 500):
+            chunk = list(iris[start:start + 500])
+            for iri, key in self._rows(f"SELECT iri, key FROM ids WHERE iri IN ({', '.join('?' for _ in chunk)}) "
+                                       "ORDER BY iri, key", chunk):
+                out[str(iri)].append(str(key))
+        return out
 
     def prefixed(self, prefix: str, kinds: Sequence[str], limit: int, offset: int) -> list[Name]:
         """Names starting with ``prefix`` (folded), shortest first: what auto-completion offers."""
@@ -178,18 +228,6 @@ class Names:
             "AND folded < ? GROUP BY iri ORDER BY length(MIN(folded)), MIN(folded), iri LIMIT ? OFFSET ?",
             [*kinds, folded, upper, limit, offset])
         return [Name(str(i), str(k), str(n), str(f)) for i, k, n, f in rows]
-
-
-def trigrams(folded: str) -> list[str]:
-    """The query's distinct trigrams (of its words, spaces kept inside a title), at most ``MAX_GRAMS`` of them,
-    spread over the whole text so a typo near the start or the end costs only the trigrams it touches."""
-    text = " ".join(WORD.findall(folded))
-    grams = list(dict.fromkeys(text[i:i + 3] for i in range(len(text) - 2)))
-    grams = [g for g in grams if '"' not in g]
-    if len(grams) > MAX_GRAMS:
-        step = len(grams) / MAX_GRAMS
-        grams = [grams[int(i * step)] for i in range(MAX_GRAMS)]
-    return grams
 
 
 def build(store: Store, target: Path, generation: str) -> float:
@@ -214,8 +252,13 @@ def build(store: Store, target: Path, generation: str) -> float:
         db.executemany("INSERT INTO names (iri, kind, name, folded) VALUES (?, ?, ?, ?)", rows)
         db.executemany("INSERT OR IGNORE INTO ids VALUES (?, ?)",
                        [(key, row["e"]) for row in store.select(SAME) for key in identifier_keys(row["same"])])
-        db.execute("INSERT INTO words (words) VALUES ('rebuild')")
-        db.execute("INSERT INTO grams (grams) VALUES ('rebuild')")
+        for kind, table in FTS.items():
+            db.execute(f"INSERT INTO {table} (rowid, folded) SELECT id, folded FROM names WHERE kind = ?", [kind])
+        counts: dict[tuple[str, str], int] = {}
+        for _, kind, _, name in rows:
+            for word in set(WORD.findall(name)):
+                counts[(kind, word)] = counts.get((kind, word), 0) + 1
+        db.executemany("INSERT INTO vocabulary VALUES (?, ?, ?)", [(k, w, n) for (k, w), n in counts.items()])
         db.executemany("INSERT INTO meta VALUES (?, ?)", [("generation", generation), ("version", VERSION)])
         db.commit()
     finally:

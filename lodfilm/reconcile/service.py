@@ -153,7 +153,7 @@ class Service:
         if search:
             for iri in self.names.candidates(search, kinds, CANDIDATES):
                 iris.setdefault(iri, None)
-        return rank(wanted, self.entities(list(iris), kinds), limit)
+        return rank(wanted, self.entities(list(iris), kinds, identifiers=bool(wanted.identifiers)), limit)
 
     def read_query(self, key: str, query: Any) -> tuple[list[str], Wanted, int]:
         where = f"query {shorten(key)}"
@@ -226,16 +226,18 @@ class Service:
                 return found[0].name
         return value
 
-    def entities(self, iris: Sequence[str], kinds: Sequence[str]) -> list[Entity]:
-        """What scoring needs of each candidate, from the matching table and the search index."""
+    def entities(self, iris: Sequence[str], kinds: Sequence[str], *, identifiers: bool = False) -> list[Entity]:
+        """What scoring needs of each candidate, from the matching table and the search index (their
+        identifiers only when the query gives some)."""
         names = self.names.names(iris)
         out = []
         films = self.film_rows(iris)
+        known = self.names.identifiers(iris) if identifiers else {}
         for iri in iris:
             found = names.get(iri) or []
             if not found or found[0].kind not in kinds:
                 continue
-            entity = Entity(iri, found[0].kind, [n.name for n in found], identifiers=self.names.identifiers(iri))
+            entity = Entity(iri, found[0].kind, [n.name for n in found], identifiers=known.get(iri, []))
             if entity.kind == "Movie" and iri in films:
                 entity.year, entity.directors, entity.countries = films[iri]
             elif entity.kind != "Movie":

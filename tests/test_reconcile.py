@@ -489,3 +489,33 @@ def test_over_http_with_cors_as_a_browser_client_sends_it(server: str) -> None:
         urllib.request.urlopen(server + "/reconcile?queries=%7B", timeout=10)
     assert refused.value.code == 400
     refused.value.close()
+
+
+def test_a_sparql_server_as_the_store_reconciles_alike(
+        client: Any, tmp_path: Path, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With an Oxigraph server as the store, the matching table is built over SPARQL into a local folder and
+    answers as over the embedded store."""
+    from click.testing import CliRunner
+
+    from lodfilm.cli import main
+    from tests.test_store_contract import server_settings, wipe
+
+    location = server_settings("oxigraph", request, monkeypatch)
+    wipe(location)
+    try:
+        imported = CliRunner().invoke(main, ["import", "--no-progress", "--store", location, "--base", BASE,
+                                             str(DATA), str(EXTRA)])
+        assert imported.exit_code == 0, imported.output
+        app = create_app(Settings.load(store=location, base=BASE))
+        try:
+            remote = app.test_client()
+            batch = {"a": {"query": "ilegal", "properties": [{"pid": "year", "v": 2011}]},
+                     "b": {"query": "Olivier Masset Depasse", "type": "Person"},
+                     "c": {"query": "x", "properties": [{"pid": "wikidata", "v": "Q1000001"}]}}
+            assert reconcile(remote, batch) == reconcile(client, batch)
+            query = {"ids": ["film/illegal-2010"], "properties": [{"id": "year"}, {"id": "P344"}]}
+            assert extend(remote, query) == extend(client, query)
+        finally:
+            close_app(app)
+    finally:
+        wipe(location)

@@ -19,6 +19,8 @@ from typing import Any
 
 import jsonschema
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from lxml import html as lxml_html
 from referencing import Registry
 from referencing.jsonschema import DRAFT7
@@ -171,9 +173,18 @@ def test_bad_batches_get_a_status_and_a_reason(client: Any, queries: str, status
 
 
 def test_hostile_queries_never_fail_the_server(client: Any) -> None:
-    for text in ['"', "AND(", "*", "NEAR(a b)", "x" * 10_000, "\x00", "🎬" * 50, "' OR 1=1 --", "%", "{{id}}"]:
+    for text in ['"', "AND(", "*", "NEAR(a b)", "x" * 10_000, "\x00", "🎬" * 50, "' OR 1=1 --", "%", "{{id}}",
+                 "\ud800", "Ill\udfffégal", "\U0010ffff"]:
         answer = reconcile(client, {"q0": {"query": text}})
         assert isinstance(answer["q0"]["result"], list)
+        # in a URL, a lone surrogate can only arrive as bytes that are not UTF-8 (%ED%A0%80)
+        prefix = urllib.parse.quote(text[:200].encode("utf-8", "surrogatepass"))
+        for kind in ("entity", "property", "type"):
+            assert client.get(f"/reconcile/suggest/{kind}?prefix={prefix}").status_code == 200
+    for limit in ("NaN", "Infinity", "1e400"):
+        queries = '{"q0": {"query": "x", "limit": ' + limit + "}}"
+        response = client.post("/reconcile", data={"queries": queries})
+        assert response.status_code == 400 and "limit" in response.get_data(as_text=True)
 
 
 # -- matching ---------------------------------------------------------------------------------------------------
@@ -519,3 +530,38 @@ def test_a_sparql_server_as_the_store_reconciles_alike(
             close_app(app)
     finally:
         wipe(location)
+
+
+JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=30),
+                    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+                    max_leaves=12)
+QUERY = st.fixed_dictionaries({}, optional={
+    "query": st.text(max_size=40) | JSON, "type": st.sampled_from(["Movie", "Person", "Organization", "x"]) | JSON,
+    "limit": st.integers(-3, 1000) | st.floats() | JSON,
+    "properties": st.lists(st.fixed_dictionaries({"pid": st.sampled_from(["year", "directors", "countries",
+                                                                           "wikidata", "imdb", "films", "P57"]) | JSON,
+                                                   "v": JSON}), max_size=3) | JSON,
+})
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(batch=st.dictionaries(st.text(max_size=5), QUERY | JSON, max_size=3))
+def test_no_batch_breaks_the_service(client: Any, batch: dict[str, Any]) -> None:
+    """Whatever a client sends (any JSON, NaN and lone surrogates included), the answer is a result batch or a
+    400, never a server error."""
+    response = client.post("/reconcile", data={"queries": json.dumps(batch)})
+    assert response.status_code in (200, 400), response.get_data(as_text=True)
+    if response.status_code == 200:
+        valid("reconciliation-result-batch", response.get_json())
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(prefix=st.text(max_size=12), extend_query=JSON)
+def test_no_suggest_or_extension_breaks_the_service(client: Any, prefix: str, extend_query: Any) -> None:
+    for kind in ("entity", "property", "type"):
+        response = client.get(f"/reconcile/suggest/{kind}", query_string={"prefix": prefix})
+        assert response.status_code == 200, response.get_data(as_text=True)
+    response = client.post("/reconcile", data={"extend": json.dumps(extend_query)})
+    assert response.status_code in (200, 400), response.get_data(as_text=True)
+    response = client.get("/reconcile/preview", query_string={"id": prefix or "x"})
+    assert response.status_code in (200, 400, 404), response.get_data(as_text=True)

@@ -222,7 +222,8 @@ class Names:
         if not folded:
             return []
         marks = ", ".join("?" for _ in kinds)
-        upper = folded[:-1] + chr(ord(folded[-1]) + 1)
+        # names from the prefix up to (not including) the prefix with its last letter one higher
+        upper = folded[:-1] + chr(ord(folded[-1]) + 1) if ord(folded[-1]) < 0x10FFFF else folded + "\U0010ffff"
         rows = self._rows(
             f"SELECT iri, kind, MIN(name), MIN(folded) FROM names WHERE kind IN ({marks}) AND folded >= ? "
             "AND folded < ? GROUP BY iri ORDER BY length(MIN(folded)), MIN(folded), iri LIMIT ? OFFSET ?",

@@ -11,6 +11,7 @@ base, so ``identifierSpace + id`` is the IRI, and ``view`` opens the entity's pa
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -105,7 +106,7 @@ class Service:
         return iri[len(self.base):] if iri.startswith(self.base) else iri
 
     def iri_of(self, identifier: str) -> str:
-        identifier = identifier.strip()
+        identifier = clean(identifier).strip()
         iri = identifier if identifier.startswith(("http://", "https://")) else self.base + identifier.lstrip("/")
         if not SAFE_IRI.match(iri):
             raise ReconcileError(f"id {shorten(identifier)} is not an identifier of this service")
@@ -168,9 +169,9 @@ class Service:
             raise ReconcileError(f"{where}: \"query\" must be a string, not {shorten(text)}")
         kinds = self.read_types(where, query.get("type"))
         limit = query.get("limit", DEFAULT_LIMIT)
-        if isinstance(limit, bool) or not isinstance(limit, int | float) or limit < 1:
+        if isinstance(limit, bool) or not isinstance(limit, int | float) or not math.isfinite(limit) or limit < 1:
             raise ReconcileError(f"{where}: \"limit\" must be a positive number, not {shorten(limit)}")
-        wanted = Wanted(name=text.strip()[:500])
+        wanted = Wanted(name=clean(text).strip()[:500])
         properties = query.get("properties", [])
         if not isinstance(properties, list):
             raise ReconcileError(f"{where}: \"properties\" must be a list of {{\"pid\", \"v\"}} objects")
@@ -203,10 +204,10 @@ class Service:
             raise ReconcileError(f"{where}: property {shorten(item['pid'])} cannot be matched on (use {usable})")
         values = [v.get("id") or v.get("name", "") if isinstance(v, dict) else v
                   for v in (item["v"] if isinstance(item["v"], list) else [item["v"]])]
-        texts = [str(v).strip() for v in values if str(v).strip()]
+        texts = [clean(str(v)).strip()[:500] for v in values[:50] if str(v).strip()]
         if pid == "year":
             for text in texts:
-                found = re.match(r"^\s*(\d{4})", text)
+                found = re.match(r"^\s*(\d{4})(?!\d)", text)
                 if not found:
                     raise ReconcileError(f"{where}: year {shorten(text)} is not a year")
                 wanted.year = int(found.group(1))
@@ -271,6 +272,7 @@ class Service:
     def suggest_entities(self, prefix: str, cursor: int, types: Any = None) -> dict[str, Any]:
         kinds = self.read_types("suggest", types)
         limit = 10
+        prefix = clean(prefix)
         found = self.names.prefixed(prefix, kinds, limit, cursor)
         if len(found) < limit and cursor == 0:  # a word inside the name (prefix of a later word)
             seen = {n.iri for n in found}
@@ -287,14 +289,14 @@ class Service:
 
     @staticmethod
     def suggest_properties(prefix: str, cursor: int = 0) -> dict[str, Any]:
-        folded = fold(prefix).strip()
+        folded = fold(clean(prefix)).strip()
         found = [p for p in PROPERTIES.values() if not folded or folded in fold(f"{p.id} {p.name}")]
         return {"result": [{"id": p.id, "name": p.name, "description": p.description}
                            for p in found[cursor:cursor + 20]]}
 
     @staticmethod
     def suggest_types(prefix: str, cursor: int = 0) -> dict[str, Any]:
-        folded = fold(prefix).strip()
+        folded = fold(clean(prefix)).strip()
         found = [(k, v) for k, v in TYPES.items() if not folded or folded in fold(f"{k} {v}")]
         return {"result": [{"id": k, "name": v} for k, v in found[cursor:cursor + 20]]}
 
@@ -419,6 +421,11 @@ def iso_minutes(duration: str) -> int | None:
     if not found or not any(found.groups()):
         return None
     return int(found.group(1) or 0) * 60 + int(found.group(2) or 0)
+
+
+def clean(text: str) -> str:
+    """``text`` without lone surrogates (JSON may carry ``"\\ud800"``; no store or index can hold one)."""
+    return text.encode("utf-8", "replace").decode("utf-8")
 
 
 def shorten(value: Any, limit: int = 60) -> str:

@@ -25,7 +25,18 @@ from werkzeug.exceptions import RequestURITooLarge
 from lodfilm.settings import Settings
 from lodfilm.store.embedded import EmbeddedStore
 from lodfilm.store.remote import RemoteStore
-from lodfilm.web import browse, charts, errors, harvest, pages, render, resources, sparql, vocabulary
+from lodfilm.web import (
+    browse,
+    charts,
+    errors,
+    harvest,
+    pages,
+    reconcile,
+    render,
+    resources,
+    sparql,
+    vocabulary,
+)
 from lodfilm.web.site import Site
 
 MAX_REQUEST_BYTES = 1024 * 1024  # a query or form larger than this is refused with 413
@@ -46,7 +57,7 @@ def create_app(settings: Settings | None = None, store: EmbeddedStore | RemoteSt
     app.config["MAX_FORM_MEMORY_SIZE"] = MAX_REQUEST_BYTES
     app.extensions["lodfilm"] = Site(settings, store)
     prefix = urlparse(settings.base).path.rstrip("/") or None
-    for blueprint in (browse.bp, resources.bp, sparql.bp, harvest.bp, vocabulary.bp, charts.bp):
+    for blueprint in (browse.bp, resources.bp, sparql.bp, harvest.bp, vocabulary.bp, charts.bp, reconcile.bp):
         app.register_blueprint(blueprint, url_prefix=prefix)
     # Public, read-only data: any origin may read it; no credentials are ever involved.
     # ``send_wildcard``: answer ``Access-Control-Allow-Origin: *``, not an echo of each Origin (which would make
@@ -66,9 +77,10 @@ def create_app(settings: Settings | None = None, store: EmbeddedStore | RemoteSt
     def security_headers(response: Response) -> Response:
         response.headers["X-Content-Type-Options"] = "nosniff"
         if response.mimetype == "text/html":
-            response.headers["Content-Security-Policy"] = CSP
             response.headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
-            response.headers["X-Frame-Options"] = "DENY"
+            if "Content-Security-Policy" not in response.headers:  # a view's own policy (a framed preview) stands
+                response.headers["Content-Security-Policy"] = CSP
+                response.headers["X-Frame-Options"] = "DENY"
         return response
 
     return app

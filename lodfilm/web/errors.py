@@ -25,6 +25,7 @@ from lodfilm.errors import (
     one_line,
 )
 from lodfilm.publish.formats import BadAccept, negotiate
+from lodfilm.reconcile.service import BatchTooLarge
 
 STATUS: dict[type[Exception], int] = {
     QueryRefused: 403,
@@ -43,6 +44,7 @@ class NotAcceptable(UsageError):
 
 
 STATUS[NotAcceptable] = 406
+STATUS[BatchTooLarge] = 413
 
 
 @dataclass(eq=False)
@@ -97,7 +99,7 @@ def register(app: Flask) -> None:
     @app.errorhandler(BadAccept)
     def lodfilm_error(error: Exception) -> Response:
         status = status_of(error)
-        title = {403: "Refused", 406: "Not acceptable", 503: "Unavailable"}.get(status, "Bad request")
+        title = {403: "Refused", 406: "Not acceptable", 413: "Too large", 503: "Unavailable"}.get(status, "Bad request")
         return error_response(status, title, str(error))
 
     @app.errorhandler(HTTPException)

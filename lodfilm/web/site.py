@@ -30,6 +30,7 @@ from lodfilm.index import Index, Indexes
 from lodfilm.iris import Iris
 from lodfilm.publish import documents
 from lodfilm.publish.dumps import Dumps
+from lodfilm.reconcile import Service, Tables
 from lodfilm.settings import Settings
 from lodfilm.store.base import QueryResult, Stats
 from lodfilm.store.embedded import EmbeddedStore
@@ -57,9 +58,11 @@ class Site:
             key = hashlib.sha256(store.endpoint.query_url.encode()).hexdigest()[:16]
             self.dumps = Dumps(Path(tempfile.gettempdir()) / f"lodfilm-{key}")
             self.indexes = Indexes(Path(tempfile.gettempdir()) / f"lodfilm-{key}" / "index", slice_size=200)
+            self.matching = Tables(Path(tempfile.gettempdir()) / f"lodfilm-{key}" / "reconcile")
         else:
             self.dumps = Dumps(settings.store)
             self.indexes = Indexes(Path(store.path) / "index")
+            self.matching = Tables(Path(store.path) / "reconcile")
         self._cache: OrderedDict[tuple[str, str], Any] = OrderedDict()
         self._lock = threading.Lock()
         self._workers: QueryWorkers | None = None
@@ -117,6 +120,14 @@ class Site:
         """The browsing and search index of the checkpoint being served, built by the first request that needs it
         after an import (``lodfilm/index``)."""
         return self.indexes.current(self.store, self.generation)
+
+    @property
+    def reconciliation(self) -> Service:
+        """The reconciliation service over the checkpoint being served (``lodfilm/reconcile``): it shares the
+        search index, and keeps its matching table (names, trigrams, identifiers) beside it, built once."""
+        generation = self.generation
+        return Service(self.store, self.index, self.matching.current(self.store, generation), self.iris.base,
+                       self.settings.title)
 
     def query(self, text: str, *, select_format: str | None, graph_format: str | None) -> QueryResult:
         """A researcher's query: refused if it would update or reach out, else run by a worker with a time limit

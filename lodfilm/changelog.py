@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
@@ -87,8 +86,9 @@ def event_lines(seq: int, time: str, kind: Kind, record: str, film: str | None, 
 
 def source_lines(record: str, source: RecordSource) -> frozenset[str]:
     """The lines that say where ``record`` came from."""
-    # One triple a record, its value a JSON array [fingerprint, file, film]: the whole table is read in one scan.
-    value = json.dumps([source.fingerprint, source.file, source.film], ensure_ascii=False)
+    # One triple a record, read in one scan: "fingerprint film file" (neither a fingerprint nor an IRI holds a
+    # space; the file, which may, comes last; "-" for no film).
+    value = f"{source.fingerprint} {source.film or '-'} {source.file}"
     return frozenset({f"<{record}> <{NS}source> {ox.Literal(value)} ."})
 
 
@@ -149,11 +149,11 @@ def record_sources(store: Store) -> dict[str, RecordSource]:
     """Every stored record's source fingerprint, file and film, by record IRI."""
     found: dict[str, RecordSource] = {}
     for record, value in store.log_values(f"{NS}source"):
-        try:
-            fingerprint, file, film = json.loads(value)
-        except (ValueError, TypeError):
+        parts = value.split(" ", 2)
+        if len(parts) != 3:
             continue  # not a source lodfilm wrote: the record is read again, and its source written anew
-        found[record] = RecordSource(str(fingerprint), str(file), None if film is None else str(film))
+        fingerprint, film, file = parts
+        found[record] = RecordSource(fingerprint, file, None if film == "-" else film)
     return found
 
 

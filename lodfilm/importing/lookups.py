@@ -14,6 +14,9 @@ from lodfilm.iris import Identities, Iris
 from lodfilm.mapping import Mapper
 from lodfilm.store.base import Store
 
+#: film IRIs whose holders are asked of the store one by one before the store's film list is read instead
+FEW_LOOKUPS = 100
+
 
 class StoreView:
     """The store as the import began (``store`` None for a validation: an empty view)."""
@@ -21,6 +24,7 @@ class StoreView:
     def __init__(self, store: Store | None, iris: Iris) -> None:
         self.store = store
         self.iris = iris
+        self._asked = 0
 
     @cached_property
     def known(self) -> set[str]:
@@ -60,8 +64,15 @@ class StoreView:
         return set(stored_films(self.store)) if self.store is not None else set()
 
     def claims(self, film: str, record: str) -> list[FilmClaim]:
-        """What the store's other records say of ``film`` (only a film the store holds costs a lookup)."""
-        return stored_claims(self.store, film, record) if self.store is not None and film in self.films else []
+        """What the store's other records say of ``film``. The first few are asked of the store directly (a sync
+        that changed a few films never lists the store's films); past that, the list of the store's films is
+        read once, so that only a film the store holds costs a lookup."""
+        if self.store is None:
+            return []
+        self._asked += 1
+        if self._asked > FEW_LOOKUPS and film not in self.films:
+            return []
+        return stored_claims(self.store, film, record)
 
     def previous(self, record: str) -> str | None:
         """The film a record the store held was about."""

@@ -15,7 +15,6 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from functools import lru_cache
 from pathlib import Path
 
-import pyshacl
 from rdflib import Graph
 from rdflib.namespace import SH
 
@@ -35,6 +34,8 @@ def shapes(folder: Path | None = None) -> Graph:
 def violations(data: Graph, shapes_graph: Graph | None = None) -> list[tuple[str, str]]:
     """(field, message) for every shape the graph breaks; empty when it conforms."""
     shapes_graph = shapes_graph if shapes_graph is not None else shapes()
+    import pyshacl  # loaded by the first record the compiled checks flag: most imports never need it
+
     conforms, report, _ = pyshacl.validate(
         data,
         shacl_graph=shapes_graph,

@@ -1,0 +1,223 @@
+"""OAI-PMH 2.0 (lodfilm.publish.oai): each verb, the arguments and errors as the protocol defines them, paging
+with resumption tokens, deleted items; every answer validated against the protocol's XML Schema."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+import pytest
+from lxml import etree
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDF
+
+from lodfilm.publish.oai import Token, answer
+from lodfilm.publish.oai_metadata import CROSSWALKS, EDM, FORMATS, ORE, FilmFields, Provider
+from tests.doors import T0, Event, event, valid_oai
+
+NS = {"o": "http://www.openarchives.org/OAI/2.0/", "dc": "http://purl.org/dc/elements/1.1/"}
+FILM = "http://films.example.org/film/"
+
+
+class Repository:
+    """A repository over a list of events; films with a name in ``names`` are the store's live films."""
+
+    name = "Test archive"
+    base_url = "http://films.example.org/oai"
+    admin_email = "archive@films.example.org"
+    formats = FORMATS
+
+    def __init__(self, events: list[Event], names: dict[str, str]) -> None:
+        self.events = events
+        self.names = names
+
+    def changes(self) -> Sequence[Event]:
+        return self.events
+
+    def live(self) -> set[str]:
+        return set(self.names)
+
+    def metadata(self, films: Sequence[str], prefix: str) -> dict[str, etree._Element]:
+        provider = Provider("Test archive", "http://creativecommons.org/publicdomain/zero/1.0/")
+        return {f: CROSSWALKS[prefix](FilmFields(iri=f, titles=[self.names[f]], year="2010",
+                                                 directors=["Olivier Masset-Depasse"]), provider)
+                for f in films if f in self.names}
+
+
+def repository() -> Repository:
+    """Films a..e created; b updated; c deleted (the store no longer has it)."""
+    events = [event(1, "create", "a"), event(2, "create", "b"), event(3, "create", "c"), event(4, "create", "d"),
+              event(5, "create", "e"), event(6, "update", "b"), event(7, "delete", "c")]
+    return Repository(events, {FILM + k: f"Film {k}" for k in "abde"})
+
+
+def ask(repo: Repository, page_size: int = 100, **args: str | list[str]) -> etree._Element:
+    params = {k.rstrip("_"): v if isinstance(v, list) else [v] for k, v in args.items()}
+    return valid_oai(answer(params, repo, now=T0 + dt.timedelta(days=1), page_size=page_size))
+
+
+def error(root: etree._Element) -> tuple[str, str]:
+    found = root.find("o:error", NS)
+    assert found is not None, etree.tostring(root).decode()
+    return found.get("code", ""), found.text or ""
+
+
+def identifiers(root: etree._Element) -> list[tuple[str, str | None]]:
+    return [(h.findtext("o:identifier", namespaces=NS) or "", h.get("status"))
+            for h in root.iter("{http://www.openarchives.org/OAI/2.0/}header")]
+
+
+def test_identify_says_persistent_deletes_seconds_granularity_and_the_earliest_datestamp() -> None:
+    root = ask(repository(), verb="Identify")
+    node = root.find("o:Identify", NS)
+    assert node is not None
+    assert node.findtext("o:deletedRecord", namespaces=NS) == "persistent"
+    assert node.findtext("o:granularity", namespaces=NS) == "YYYY-MM-DDThh:mm:ssZ"
+    assert node.findtext("o:earliestDatestamp", namespaces=NS) == "2026-12-01T10:01:00Z"
+    assert node.findtext("o:baseURL", namespaces=NS) == "http://films.example.org/oai"
+    assert root.find("o:request", NS).get("verb") == "Identify"  # type: ignore[union-attr]
+
+
+def test_list_metadata_formats_offers_oai_dc_and_edm() -> None:
+    root = ask(repository(), verb="ListMetadataFormats")
+    assert [p.text for p in root.iter(f"{{{NS['o']}}}metadataPrefix")] == ["oai_dc", "edm"]
+    assert error(ask(repository(), verb="ListMetadataFormats", identifier=FILM + "zz"))[0] == "idDoesNotExist"
+
+
+def test_list_sets_answers_no_set_hierarchy() -> None:
+    assert error(ask(repository(), verb="ListSets"))[0] == "noSetHierarchy"
+    assert error(ask(repository(), verb="ListRecords", metadataPrefix="oai_dc", set="lux"))[0] == "noSetHierarchy"
+
+
+def test_list_identifiers_orders_by_last_change_and_marks_the_deleted_film() -> None:
+    root = ask(repository(), verb="ListIdentifiers", metadataPrefix="oai_dc")
+    assert identifiers(root) == [(FILM + "a", None), (FILM + "d", None), (FILM + "e", None),
+                                 (FILM + "b", None), (FILM + "c", "deleted")]
+    datestamps = [d.text for d in root.iter(f"{{{NS['o']}}}datestamp")]
+    assert datestamps[-1] == "2026-12-01T10:07:00Z"
+
+
+def test_list_records_in_oai_dc_carries_title_creator_and_no_metadata_for_the_deleted() -> None:
+    root = ask(repository(), verb="ListRecords", metadataPrefix="oai_dc")
+    records = root.findall(".//o:record", NS)
+    assert len(records) == 5
+    first = records[0]
+    assert first.findtext(".//dc:title", namespaces=NS) == "Film a"
+    assert first.findtext(".//dc:creator", namespaces=NS) == "Olivier Masset-Depasse"
+    assert first.findtext(".//dc:type", namespaces=NS) == "MovingImage"
+    assert records[-1].find("o:metadata", NS) is None
+    assert records[-1].find("o:header", NS).get("status") == "deleted"  # type: ignore[union-attr]
+
+
+def test_get_record_in_edm_is_rdf_with_a_provided_cho_and_its_aggregation() -> None:
+    root = ask(repository(), verb="GetRecord", identifier=FILM + "a", metadataPrefix="edm")
+    rdf = root.find(".//{http://www.w3.org/1999/02/22-rdf-syntax-ns#}RDF")
+    assert rdf is not None
+    graph = Graph().parse(data=etree.tostring(rdf), format="xml")
+    film = URIRef(FILM + "a")
+    assert (film, RDF.type, URIRef(EDM + "ProvidedCHO")) in graph
+    assert (film, URIRef(EDM + "type"), Literal("VIDEO")) in graph
+    aggregation = graph.value(None, URIRef(EDM + "aggregatedCHO"), film)
+    assert aggregation is not None and (aggregation, RDF.type, URIRef(ORE + "Aggregation")) in graph
+    assert graph.value(aggregation, URIRef(EDM + "isShownAt")) == film
+    assert graph.value(aggregation, URIRef(EDM + "dataProvider")) == Literal("Test archive")
+    assert graph.value(aggregation, URIRef(EDM + "rights")) == URIRef(
+        "http://creativecommons.org/publicdomain/zero/1.0/")
+
+
+def test_from_and_until_select_by_datestamp_inclusive_to_the_second_or_the_day() -> None:
+    repo = repository()
+    later = ask(repo, verb="ListIdentifiers", metadataPrefix="oai_dc", from_="2026-12-01T10:05:00Z")
+    assert identifiers(later) == [(FILM + "e", None), (FILM + "b", None), (FILM + "c", "deleted")]
+    early = ask(repo, verb="ListIdentifiers", metadataPrefix="oai_dc", until="2026-12-01T10:04:00Z")
+    assert identifiers(early) == [(FILM + "a", None), (FILM + "d", None)]
+    day = ask(repo, verb="ListIdentifiers", metadataPrefix="oai_dc", from_="2026-12-01", until="2026-12-01")
+    assert len(identifiers(day)) == 5
+    assert error(ask(repo, verb="ListIdentifiers", metadataPrefix="oai_dc", from_="2026-12-02"))[0] \
+        == "noRecordsMatch"
+
+
+@pytest.mark.parametrize("args", [
+    {"from_": "2026-12-01T10:00:00"},  # no Z
+    {"from_": "yesterday"},
+    {"from_": "2026-12-01", "until": "2026-12-01T10:00:00Z"},  # granularities differ
+    {"from_": "2026-12-02", "until": "2026-12-01"},  # from after until
+    {"colour": "blue"},
+    {"metadataPrefix": ["oai_dc", "edm"]},  # repeated
+])
+def test_bad_arguments_are_bad_argument_and_the_request_is_echoed_without_them(args: dict[str, str]) -> None:
+    params: dict[str, str | list[str]] = {"verb": "ListRecords", "metadataPrefix": "oai_dc", **args}
+    root = ask(repository(), **params)
+    code, message = error(root)
+    assert code == "badArgument", message
+    if "colour" in args or isinstance(args.get("metadataPrefix"), list):
+        assert root.find("o:request", NS).attrib == {}  # type: ignore[union-attr]
+
+
+def test_missing_required_arguments_are_named() -> None:
+    code, message = error(ask(repository(), verb="GetRecord", identifier=FILM + "a"))
+    assert (code, "metadataPrefix" in message) == ("badArgument", True)
+    assert error(ask(repository(), verb="ListRecords"))[0] == "badArgument"
+
+
+def test_bad_verbs() -> None:
+    assert error(ask(repository()))[0] == "badVerb"
+    code, message = error(ask(repository(), verb="ListEverything"))
+    assert code == "badVerb" and "ListEverything" in message
+    assert error(ask(repository(), verb=["Identify", "Identify"]))[0] == "badVerb"
+
+
+def test_unknown_format_and_unknown_identifier() -> None:
+    assert error(ask(repository(), verb="ListRecords", metadataPrefix="marc21"))[0] == "cannotDisseminateFormat"
+    assert error(ask(repository(), verb="GetRecord", identifier=FILM + "zz", metadataPrefix="oai_dc"))[0] \
+        == "idDoesNotExist"
+    assert error(ask(repository(), verb="GetRecord", identifier=FILM + "a", metadataPrefix="marc21"))[0] \
+        == "cannotDisseminateFormat"
+
+
+def test_resumption_tokens_page_the_list_with_size_and_cursor_and_end_empty() -> None:
+    repo = repository()
+    seen: list[str] = []
+    root = ask(repo, page_size=2, verb="ListIdentifiers", metadataPrefix="oai_dc")
+    cursors = []
+    while True:
+        seen += [i for i, _ in identifiers(root)]
+        token = root.find(".//o:resumptionToken", NS)
+        assert token is not None and token.get("completeListSize") == "5"
+        cursors.append(token.get("cursor"))
+        if not token.text:
+            break
+        root = ask(repo, page_size=2, verb="ListIdentifiers", resumptionToken=token.text)
+    assert cursors == ["0", "2", "4"]
+    assert seen == [FILM + k for k in "adebc"]
+
+
+def test_a_list_in_progress_is_the_list_as_it_was_when_it_began() -> None:
+    repo = repository()
+    root = ask(repo, page_size=2, verb="ListIdentifiers", metadataPrefix="oai_dc")
+    token = root.find(".//o:resumptionToken", NS).text  # type: ignore[union-attr]
+    repo.events.append(event(8, "update", "a"))  # film a moves to the end of the current list
+    rest = ask(repo, page_size=2, verb="ListIdentifiers", resumptionToken=token)  # type: ignore[arg-type]
+    assert [i for i, _ in identifiers(rest)] == [FILM + "e", FILM + "b"]
+
+
+@pytest.mark.parametrize("token", ["garbage", Token("ListRecords", "oai_dc", None, None, 0, 7).encode(),
+                                   Token("ListIdentifiers", "oai_dc", None, None, 99, 7).encode()])
+def test_bad_resumption_tokens(token: str) -> None:
+    """Not ours, issued for another verb, or pointing past the list."""
+    assert error(ask(repository(), verb="ListIdentifiers", resumptionToken=token))[0] == "badResumptionToken"
+    assert error(ask(repository(), verb="ListIdentifiers", resumptionToken=token, metadataPrefix="oai_dc"))[0] \
+        == "badArgument"  # the token is exclusive
+
+
+def test_user_values_cannot_change_the_document() -> None:
+    value = '"><error code="badVerb">x</error><x a="'
+    root = ask(repository(), verb="GetRecord", identifier=value, metadataPrefix="oai_dc")
+    assert [e.get("code") for e in root.findall("o:error", NS)] == ["idDoesNotExist"]
+    assert value in (root.findtext("o:error", namespaces=NS) or "")
+
+
+def test_an_empty_repository_answers_no_records_match() -> None:
+    empty = Repository([], {})
+    assert error(ask(empty, verb="ListRecords", metadataPrefix="oai_dc"))[0] == "noRecordsMatch"
+    assert ask(empty, verb="Identify").findtext(".//o:earliestDatestamp", namespaces=NS) == "1970-01-01T00:00:00Z"

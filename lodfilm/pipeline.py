@@ -20,13 +20,14 @@ from pathlib import Path
 from rdflib import Graph
 from tqdm import tqdm
 
+from lodfilm import changelog
 from lodfilm.errors import RecordError, quote
 from lodfilm.identity import FilmClaim, same_film
 from lodfilm.iris import Identities, Iris, file_key, record_key, slug
 from lodfilm.mapping import Mapper, RecordGraph, film_key
 from lodfilm.records import Input, ReadResult, read_path, record_files
 from lodfilm.records.maps import ExportMap
-from lodfilm.store.base import RecordWrite, Store
+from lodfilm.store.base import LogLines, RecordDrop, RecordWrite, Store
 from lodfilm.validation import Validator
 
 BATCH = 200
@@ -107,6 +108,7 @@ def run(
     now = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
     validator = Validator(workers)
     writer = Writer(store) if store is not None else None
+    sequence = Sequence(changelog.latest(store) if store is not None else 0)
     # Batches being validated, oldest first: (its items, the validation's future).
     inflight: deque[tuple[list[Mapped | RecordError], Future[dict[int, tuple[str, str]]]]] = deque()
 
@@ -148,11 +150,11 @@ def run(
                         on_note(note)
                 if on_valid is not None:
                     on_valid(item.film_iri, item.graph.graph())
-                write = compare(item, store if item.graph_iri in known else None, report, now)
+                write = compare(item, store if item.graph_iri in known else None, report, now, sequence)
                 if write is not None:
                     writes.append(write)
             judged += len(items)
-            dropped = []
+            dropped: list[RecordDrop] = []
             while file_ends and file_ends[0][0] <= judged:
                 _, path, key, current = file_ends.popleft()
                 if path not in rejected_files:
@@ -161,7 +163,7 @@ def run(
                     # record's old version must stay. Only records keyed by this very file can go: another
                     # file's, whatever its name, are not this file's to remove.
                     stale = sorted(known_by_file.get(key, set()) - current)
-                    dropped.extend(stale)
+                    dropped.extend(deletion(store, graph, now, sequence) for graph in stale)
                     report.removed += len(stale)
             if writer is not None and (writes or dropped):
                 writer.write(writes, dropped)
@@ -222,12 +224,12 @@ class Writer:
         self._pending: deque[Future[None]] = deque()
         self._failed = threading.Event()
 
-    def write(self, writes: list[RecordWrite], drops: list[str]) -> None:
+    def write(self, writes: list[RecordWrite], drops: list[RecordDrop]) -> None:
         while len(self._pending) >= self.DEPTH or (self._pending and self._pending[0].done()):
             self._pending.popleft().result()
         self._pending.append(self._thread.submit(self._write, writes, drops))
 
-    def _write(self, writes: list[RecordWrite], drops: list[str]) -> None:
+    def _write(self, writes: list[RecordWrite], drops: list[RecordDrop]) -> None:
         if self._failed.is_set():  # an earlier batch failed: write nothing after it
             return
         try:
@@ -350,9 +352,28 @@ def map_record(
     return Mapped(path, result.ref.label, graph_iri, film_iri, graph, notes)
 
 
-def compare(item: Mapped, store: Store | None, report: Report, now: str) -> RecordWrite | None:
+class Sequence:
+    """The change log's sequence numbers, handed out in the order events are written (one writer per store)."""
+
+    def __init__(self, last: int) -> None:
+        self.last = last
+
+    def next(self) -> int:
+        self.last += 1
+        return self.last
+
+
+def deletion(store: Store | None, graph: str, now: str, sequence: Sequence) -> RecordDrop:
+    """A record leaving the store, with its delete event (the film it was about, for the tombstone)."""
+    film = previous_film(store, graph) if store is not None else None
+    return RecordDrop(graph, LogLines(add=changelog.event_lines(sequence.next(), now, "delete", graph, film, None)))
+
+
+def compare(item: Mapped, store: Store | None, report: Report, now: str,
+            sequence: Sequence | None = None) -> RecordWrite | None:
     """The write a valid record needs, or None when the store holds it already (``store`` is None for a record
-    the store did not hold when the import began, and for a validation)."""
+    the store did not hold when the import began, and for a validation). With a ``sequence``, the write carries
+    its event for the change log: a create, or an update of a record the store held."""
     lines = frozenset(line for line in item.graph.lines if f"> {MODIFIED} " not in line)
     # A graph read back from a dump brings its own stamps (when lodfilm last changed it); a mapped one gets one now.
     stamps = frozenset(item.graph.lines) - lines or {
@@ -364,4 +385,10 @@ def compare(item: Mapped, store: Store | None, report: Report, now: str) -> Reco
             report.unchanged += 1
             return None
     report.written += 1
-    return RecordWrite(item.graph_iri, lines | stamps, replaces=bool(stored))
+    triples = lines | stamps
+    log = LogLines()
+    if sequence is not None:
+        kind: changelog.Kind = "update" if stored else "create"
+        log = LogLines(add=changelog.event_lines(sequence.next(), now, kind, item.graph_iri, item.film_iri,
+                                                 changelog.graph_hash(triples)))
+    return RecordWrite(item.graph_iri, triples, replaces=bool(stored), log=log)

@@ -39,7 +39,7 @@ from lodfilm.cli import main
 from lodfilm.errors import StoreError
 from lodfilm.settings import Settings
 from lodfilm.store import open_store
-from lodfilm.store.base import RecordWrite, Store
+from lodfilm.store.base import LOG_GRAPH, RecordWrite, Store
 from lodfilm.store.remote import META_GRAPH, Endpoint, RemoteStore
 from lodfilm.web import close_app, create_app
 from tests.conftest import BASE, DATA, SparqlServer
@@ -66,7 +66,7 @@ def wipe(location: str) -> None:
                              f"FILTER(STRSTARTS(STR(?g), \"{BASE}\")) }}", dataset=False)[1]
         drops = [f"GRAPH <{row['g'].value}>" for row in graphs]
         merge = store.endpoint.merge_graph
-        drops += [f"GRAPH <{merge}>" if merge else "DEFAULT", f"GRAPH <{META_GRAPH}>"]
+        drops += [f"GRAPH <{merge}>" if merge else "DEFAULT", f"GRAPH <{META_GRAPH}>", f"GRAPH <{LOG_GRAPH}>"]
         store._update(" ;\n".join(f"DROP SILENT {g}" for g in drops))
     finally:
         store.close()

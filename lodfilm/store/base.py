@@ -37,6 +37,26 @@ WHERE {
 }"""
 
 
+# The store's own bookkeeping graph: the change log's events and each record's source fingerprint
+# (:mod:`lodfilm.changelog`). It is a named graph of the store, never part of the merge that queries see, and never a
+# record: record listings, counts and dumps leave it out.
+LOG_GRAPH = "urn:x-lodfilm:log"
+
+
+@dataclass(frozen=True)
+class LogLines:
+    """N-Triples lines to add to and take out of :data:`LOG_GRAPH`, in the same transaction as what they go with."""
+
+    add: frozenset[str] = frozenset()
+    remove: frozenset[str] = frozenset()
+
+    def __bool__(self) -> bool:
+        return bool(self.add or self.remove)
+
+    def __len__(self) -> int:
+        return len(self.add) + len(self.remove)
+
+
 @dataclass(frozen=True)
 class RecordWrite:
     """A record's whole graph, to replace whatever its named graph held: triples as N-Triples lines."""
@@ -45,6 +65,21 @@ class RecordWrite:
     triples: frozenset[str]
     #: whether the store may hold an older version of this record (False lets a first import skip the delete)
     replaces: bool = True
+    #: the change log's lines for this write (its event), written in the same transaction as the graph
+    log: LogLines = LogLines()
+
+
+@dataclass(frozen=True)
+class RecordDrop:
+    """A record to remove from the store, with the log lines (its delete event) that go in the same transaction."""
+
+    graph: str
+    log: LogLines = LogLines()
+
+
+def drop_of(item: str | RecordDrop) -> RecordDrop:
+    """A bare graph IRI (as older callers give drops) is a drop with no log lines."""
+    return item if isinstance(item, RecordDrop) else RecordDrop(item)
 
 
 @dataclass(frozen=True)
@@ -75,8 +110,14 @@ class Store(Protocol):
     def record_graphs(self, prefix: str) -> list[str]:
         """Named graphs whose IRI starts with ``prefix``."""
 
-    def write(self, writes: Iterable[RecordWrite], drops: Iterable[str] = ()) -> None:
-        """Replace each written record's graph and drop the others, all in one transaction."""
+    def write(self, writes: Iterable[RecordWrite], drops: Iterable[str | RecordDrop] = (),
+              log: Iterable[LogLines] = ()) -> None:
+        """Replace each written record's graph and drop the others, all in one transaction, each with its log
+        lines; ``log`` is bookkeeping that goes with no record (fingerprints of records left as they were)."""
+
+    def select_log(self, text: str) -> list[dict[str, str]]:
+        """A SELECT over the store's own graphs (``GRAPH <LOG_GRAPH>`` reaches the change log), as
+        :meth:`select` gives rows."""
 
     def identifiers(self) -> Iterator[tuple[str, str]]:
         """(node, sameAs IRI) pairs, for identity resolution."""

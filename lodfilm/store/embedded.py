@@ -36,7 +36,16 @@ import pyoxigraph as ox
 
 from lodfilm.errors import StoreError, UsageError
 from lodfilm.publish.jsonld_documents import DumpWriter
-from lodfilm.store.base import ENTITY_COUNTS, QueryResult, RecordWrite, Stats
+from lodfilm.store.base import (
+    ENTITY_COUNTS,
+    LOG_GRAPH,
+    LogLines,
+    QueryResult,
+    RecordDrop,
+    RecordWrite,
+    Stats,
+    drop_of,
+)
 from lodfilm.store.results import execute
 from lodfilm.vocab import PREFIXES
 
@@ -184,14 +193,15 @@ class EmbeddedStore:
         return sorted(
             g.value
             for g in self._store.named_graphs()
-            if isinstance(g, ox.NamedNode) and g.value.startswith(prefix)
+            if isinstance(g, ox.NamedNode) and g.value.startswith(prefix) and g.value != LOG_GRAPH
         )
 
-    def write(self, writes: Iterable[RecordWrite], drops: Iterable[str] = ()) -> None:
-        writes, drops = list(writes), list(drops)
+    def write(self, writes: Iterable[RecordWrite], drops: Iterable[str | RecordDrop] = (),
+              log: Iterable[LogLines] = ()) -> None:
+        writes, gone, extra = list(writes), [drop_of(d) for d in drops], [lines for lines in log if lines]
         try:
-            if drops or any(record.replaces for record in writes):
-                self._store.update(replacement(writes, drops))
+            if gone or extra or any(record.replaces or record.log.remove for record in writes):
+                self._store.update(replacement(writes, gone, extra))
             elif writes:
                 self._load_new(new_records(writes))
                 self._bulk_loaded += len(writes)
@@ -230,8 +240,12 @@ class EmbeddedStore:
         if not journal.exists():
             return
         quads = list(ox.parse(path=journal, format=ox.RdfFormat.N_QUADS))
-        graphs = {q.graph_name for q in quads if isinstance(q.graph_name, ox.NamedNode)}
+        log = ox.NamedNode(LOG_GRAPH)
+        graphs = {q.graph_name for q in quads if isinstance(q.graph_name, ox.NamedNode)} - {log}
         for quad in quads:
+            if quad.graph_name == log:  # the batch's own events: the log's older events stay
+                self._store.remove(quad)
+                continue
             if isinstance(quad.graph_name, ox.DefaultGraph) and not any(
                 isinstance(other.graph_name, ox.NamedNode) and other.graph_name not in graphs
                 for other in self._store.quads_for_pattern(quad.subject, quad.predicate, quad.object, None)
@@ -252,6 +266,9 @@ class EmbeddedStore:
     def query(self, text: str, *, format: str | None = None) -> QueryResult:
         return execute(self._store, text, select_format=format or "json", graph_format=format or "ttl")
 
+    def select_log(self, text: str) -> list[dict[str, str]]:
+        return self.select(text)
+
     def select(self, text: str, **bindings: str) -> list[dict[str, str]]:
         """Rows of a SELECT as {variable: lexical value}: for lodfilm's own queries (stats, pages, search).
 
@@ -271,10 +288,11 @@ class EmbeddedStore:
         sink = cast(IO[bytes], counter)  # RawIOBase is a binary file to pyoxigraph, not to typeshed
         if format == "nq":
             # The records' own graphs; the default graph is their merge and can be rebuilt from them.
+            log = ox.NamedNode(LOG_GRAPH)
             quads = (
                 q
                 for q in self._store.quads_for_pattern(None, None, None, None)
-                if not isinstance(q.graph_name, ox.DefaultGraph)
+                if not isinstance(q.graph_name, ox.DefaultGraph) and q.graph_name != log
             )
             ox.serialize(quads, sink, format=ox.RdfFormat.N_QUADS)
             return counter.lines
@@ -292,14 +310,16 @@ class EmbeddedStore:
     def stats(self) -> Stats:
         row = self.select(ENTITY_COUNTS)[0]
         triples = self.select("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+        log = ox.NamedNode(LOG_GRAPH)
+        logged = int(self.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{LOG_GRAPH}> {{ ?s ?p ?o }} }}")[0]["n"])
         return Stats(
             films=int(row["films"]),
             people=int(row["people"]),
             organisations=int(row["organisations"]),
             countries=int(row["countries"]),
-            records=sum(1 for _ in self._store.named_graphs()),
+            records=sum(1 for g in self._store.named_graphs() if g != log),
             triples=int(triples[0]["n"]),
-            quads=len(self._store),
+            quads=len(self._store) - logged,
         )
 
     def close(self) -> None:
@@ -310,13 +330,17 @@ class EmbeddedStore:
             del self._store
 
 
-def replacement(writes: list[RecordWrite], drops: list[str]) -> str:
+def replacement(writes: list[RecordWrite], drops: list[RecordDrop], log: Iterable[LogLines] = ()) -> str:
     """One SPARQL update that replaces records: for each record dropped or replaced, take out of the default graph
-    what no other record states and drop its graph; then insert the new graphs and their triples."""
+    what no other record states and drop its graph; then insert the new graphs and their triples. The log lines of
+    every write and drop (and ``log``, lines that go with no record) are part of the same update."""
     parts: list[str] = []
     merged: set[str] = set()
     inserts: list[str] = []
-    for graph in [*drops, *(record.graph for record in writes if record.replaces)]:
+    logs = [*(d.log for d in drops), *(w.log for w in writes), *log]
+    unlogged = sorted(line for lines in logs for line in lines.remove)
+    logged = sorted(line for lines in logs for line in lines.add)
+    for graph in [*(d.graph for d in drops), *(record.graph for record in writes if record.replaces)]:
         parts.append(
             f"DELETE {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} "
             f"FILTER NOT EXISTS {{ GRAPH ?other {{ ?s ?p ?o }} FILTER(?other != <{graph}>) }} }}"
@@ -325,6 +349,10 @@ def replacement(writes: list[RecordWrite], drops: list[str]) -> str:
     for record in writes:
         inserts.append(f"GRAPH <{record.graph}> {{\n" + "\n".join(sorted(record.triples)) + "\n}")
         merged.update(record.triples)
+    if unlogged:
+        parts.append(f"DELETE DATA {{ GRAPH <{LOG_GRAPH}> {{\n" + "\n".join(unlogged) + "\n} }")
+    if logged:
+        inserts.append(f"GRAPH <{LOG_GRAPH}> {{\n" + "\n".join(logged) + "\n}")
     if inserts:
         parts.append("INSERT DATA {\n" + "\n".join(sorted(merged)) + "\n" + "\n".join(inserts) + "\n}")
     return " ;\n".join(parts)
@@ -339,7 +367,9 @@ def new_records(writes: list[RecordWrite]) -> bytes:
         ("\n".join(record.triples) + "\n").replace(" .\n", f" <{record.graph}> .\n")
         for record in writes
     ]
-    return ("\n".join(default) + "\n" + "".join(named)).encode()
+    # Their events, in the log graph: loaded with them, and taken out with them if the load is cut short.
+    logged = "".join(f"{line[:-2]} <{LOG_GRAPH}> .\n" for record in writes for line in sorted(record.log.add))
+    return ("\n".join(default) + "\n" + "".join(named) + logged).encode()
 
 
 class _Counter(io.RawIOBase):

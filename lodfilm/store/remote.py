@@ -46,7 +46,17 @@ from requests.auth import AuthBase, HTTPBasicAuth, HTTPDigestAuth
 
 from lodfilm.errors import QueryError, QueryTimeout, StoreError, UsageError
 from lodfilm.publish.jsonld_documents import DumpWriter
-from lodfilm.store.base import ENTITY_COUNTS, QUERY_FORMATS, QueryResult, RecordWrite, Stats
+from lodfilm.store.base import (
+    ENTITY_COUNTS,
+    LOG_GRAPH,
+    QUERY_FORMATS,
+    LogLines,
+    QueryResult,
+    RecordDrop,
+    RecordWrite,
+    Stats,
+    drop_of,
+)
 from lodfilm.store.guard import Parsed, decode
 from lodfilm.store.results import WRITERS, graph_answer, keywords, wanted_format
 from lodfilm.vocab import PREFIXES
@@ -337,13 +347,16 @@ class RemoteStore:
             f"FILTER(STRSTARTS(STR(?g), {ox.Literal(prefix)})) }}", "?g", dataset=False)
         return sorted(cast(ox.NamedNode, row["g"]).value for row in rows)
 
-    def write(self, writes: Iterable[RecordWrite], drops: Iterable[str] = ()) -> None:
-        """One update request per group of records (a record is never split between two)."""
-        group: list[RecordWrite | str] = []
+    def write(self, writes: Iterable[RecordWrite], drops: Iterable[str | RecordDrop] = (),
+              log: Iterable[LogLines] = ()) -> None:
+        """One update request per group of records (a record, with its log lines, is never split between two)."""
+        group: list[RecordWrite | RecordDrop | LogLines] = []
         lines = 0
-        items: list[RecordWrite | str] = [*drops, *writes]
+        items: list[RecordWrite | RecordDrop | LogLines] = [*(drop_of(d) for d in drops), *writes,
+                                                             *(lines for lines in log if lines)]
         for item in items:
-            size = len(item.triples) * 2 if isinstance(item, RecordWrite) else 1
+            size = (len(item.triples) * 2 + len(item.log) if isinstance(item, RecordWrite)
+                    else 1 + len(item.log) if isinstance(item, RecordDrop) else len(item))
             if group and lines + size > UPDATE_LINES:
                 self._update(self._replacement(group))
                 group, lines = [], 0
@@ -352,14 +365,14 @@ class RemoteStore:
         if group:
             self._update(self._replacement(group))
 
-    def _replacement(self, items: list[RecordWrite | str]) -> str:
-        """The update that replaces (or, for a bare graph IRI, drops) each record, and the merge with them."""
+    def _replacement(self, items: list[RecordWrite | RecordDrop | LogLines]) -> str:
+        """The update that replaces (or drops) each record, and the merge with them, and writes their log lines."""
         merge = self.endpoint.merge_graph
         parts: list[str] = []
         for item in items:
-            if isinstance(item, RecordWrite) and not getattr(item, "replaces", True):
-                continue  # a record the store cannot hold yet: nothing to take out
-            graph = item.graph if isinstance(item, RecordWrite) else item
+            if isinstance(item, LogLines) or (isinstance(item, RecordWrite) and not item.replaces):
+                continue  # bookkeeping alone, or a record the store cannot hold yet: nothing to take out
+            graph = item.graph
             # Out of the merge goes what no *other record* states (the merge graph itself is not a record).
             target = f"GRAPH <{merge}> {{ ?s ?p ?o }}" if merge else "?s ?p ?o"
             parts.append(
@@ -369,12 +382,20 @@ class RemoteStore:
             )
             parts.append(f"DROP SILENT GRAPH <{graph}>")
             parts.append(f"DELETE DATA {{ GRAPH <{META_GRAPH}> {{ <{graph}> a <{RECORD_CLASS}> }} }}")
+        logs = [item if isinstance(item, LogLines) else item.log for item in items]
+        unlogged = sorted(line for lines in logs for line in lines.remove)
+        for start in range(0, len(unlogged), INSERT_LINES):
+            chunk = "\n".join(unlogged[start : start + INSERT_LINES])
+            parts.append(f"DELETE DATA {{ GRAPH <{LOG_GRAPH}> {{\n{chunk}\n}} }}")
         records = [item for item in items if isinstance(item, RecordWrite)]
         merged = sorted({line for record in records for line in record.triples})
         graphs: list[tuple[str | None, list[str]]] = [(merge, merged)] if merged else []
         graphs += [(record.graph, sorted(record.triples)) for record in records]
         if records:
             graphs.append((META_GRAPH, [f"<{r.graph}> a <{RECORD_CLASS}> ." for r in records]))
+        logged = sorted(line for lines in logs for line in lines.add)
+        if logged:
+            graphs.append((LOG_GRAPH, logged))
         for target_graph, lines in graphs:
             plain = [line for line in lines if not line.endswith(f"^^<{XSD_DURATION}> .")]
             # Several small INSERT DATA operations in the one request: Virtuoso compiles each operation to SQL
@@ -447,6 +468,11 @@ class RemoteStore:
 
     def construct(self, text: str) -> bytes:
         return ox.serialize(self._triples(text), format=ox.RdfFormat.N_TRIPLES) or b""
+
+    def select_log(self, text: str) -> list[dict[str, str]]:
+        """Over the server's own dataset, not the merge: the log is a named graph of its own."""
+        variables, rows = self._rows(text, dataset=False)
+        return [{v: row[v].value for v in variables if row[v] is not None} for row in rows]
 
     def select(self, text: str, **bindings: str) -> list[dict[str, str]]:
         """Rows of a SELECT as {variable: lexical value}; each ``«name»`` becomes a literal escaped by pyoxigraph,

@@ -1,0 +1,145 @@
+"""The change log (issue 16 point 2): one event per create, update and delete of a record, written with the record,
+with a hash any RDFC-1.0 implementation agrees with, the same on the embedded store and on a SPARQL server."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import signal
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+from pyld import jsonld
+
+from lodfilm import changelog
+from lodfilm.store.base import Store
+from tests.conftest import BASE
+from tests.test_crash import films, import_command
+from tests.test_store_contract import SERVERS, connect, import_, server_settings, wipe
+
+
+@pytest.fixture(params=["embedded", *SERVERS])
+def location(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    if request.param == "embedded":
+        monkeypatch.delenv("LODFILM_STORE", raising=False)
+        yield str(tmp_path / "store")
+        return
+    url = server_settings(request.param, request, monkeypatch)
+    wipe(url)
+    yield url
+    wipe(url)
+
+
+def film(title: str, year: int, director: str, runtime: int = 90) -> dict[str, object]:
+    return {"title": title, "year": year, "directors": [director], "countries": ["Belgium"],
+            "runtime_minutes": runtime}
+
+
+def independent_hash(lines: frozenset[str]) -> str:
+    """RDFC-1.0 by another implementation (pyld's URDNA2015, which RDFC-1.0 standardised), over the N-Triples."""
+    canonical = jsonld.normalize("\n".join(sorted(lines)) + "\n", {
+        "algorithm": "URDNA2015", "inputFormat": "application/n-quads", "format": "application/n-quads"})
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def opened(location: str) -> Store:
+    return connect(location)
+
+
+def test_create_update_delete_events_carry_the_records_canonical_hash(location: str, tmp_path: Path) -> None:
+    source = tmp_path / "films.yaml"
+    source.write_text(yaml.safe_dump([film("Alpha", 2001, "Ana Example"), film("Beta", 2002, "Bo Example")]))
+    before = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    assert import_(location, source)[0] == 0
+
+    store = opened(location)
+    try:
+        created = changelog.events(store)
+        assert [e.kind for e in created] == ["create", "create"]
+        assert [e.seq for e in created] == [1, 2]
+        records = {e.record: e for e in created}
+        assert set(records) == set(store.record_graphs(f"{BASE}record/"))
+        for event in created:
+            assert event.time >= before and event.time.tzinfo is not None
+            assert event.film in {f"{BASE}film/alpha-2001", f"{BASE}film/beta-2002"}
+            assert event.hash == independent_hash(store.record_triples(event.record))
+        assert changelog.latest(store) == 2
+    finally:
+        store.close()
+
+    # The same files again: nothing changed, nothing logged.
+    assert import_(location, source)[0] == 0
+    # Alpha's runtime changes; Beta leaves the file.
+    source.write_text(yaml.safe_dump([film("Alpha", 2001, "Ana Example", runtime=95)]))
+    assert import_(location, source)[0] == 0
+    store = opened(location)
+    try:
+        later = changelog.events(store, after=2)
+        assert [(e.seq, e.kind) for e in later] == [(3, "update"), (4, "delete")]
+        update, delete = later
+        alpha = next(e for e in created if e.film == f"{BASE}film/alpha-2001")
+        beta = next(e for e in created if e.film == f"{BASE}film/beta-2002")
+        assert update.record == alpha.record and update.hash != alpha.hash
+        assert update.hash == independent_hash(store.record_triples(update.record))
+        # The tombstone: the record and its film named, no hash, the record gone.
+        assert (delete.record, delete.film, delete.hash) == (beta.record, beta.film, None)
+        assert store.record_triples(beta.record) == frozenset()
+        assert changelog.latest(store) == 4
+        assert [e.seq for e in changelog.events(store, after=1, limit=2)] == [2, 3]
+        assert changelog.events(store, after=4) == []
+        # A film's last change is its newest event's time.
+        modified = changelog.film_modified(store)
+        assert modified[alpha.film] == update.time
+        assert changelog.last_modified(store, alpha.film) == update.time
+        # The log is bookkeeping, not data: queries, counts and record dumps do not see it.
+        stats = store.stats()
+        assert stats.records == 1
+        assert not store.select("SELECT ?e WHERE { ?e <urn:x-lodfilm:log:seq> ?n }")
+    finally:
+        store.close()
+
+
+def test_a_killed_import_leaves_every_record_with_its_event_and_no_event_without_its_record(
+        tmp_path: Path) -> None:
+    """SIGKILL part-way through an import: each record in the store has exactly its one create event (with the
+    hash of what is stored), no event names a record that is not there, and the rerun logs the rest once."""
+    source = tmp_path / "films.yaml"
+    source.write_text(yaml.safe_dump(films(2000)), encoding="utf-8")
+    start = time.monotonic()
+    reference = tmp_path / "reference"
+    subprocess.run(import_command(reference, source), check=True, capture_output=True, timeout=300)
+    seconds = time.monotonic() - start
+    for attempt in range(6):
+        store_dir = tmp_path / f"store-{attempt}"
+        process = subprocess.Popen(import_command(store_dir, source), stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.DEVNULL)
+        time.sleep(seconds * 0.6 * 0.7**attempt)
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=30)
+        store = connect(str(store_dir))
+        try:
+            graphs = set(store.record_graphs(f"{BASE}record/"))
+            logged = changelog.events(store)
+            assert sorted(e.record for e in logged) == sorted(graphs)
+            for event in logged:
+                assert event.hash == changelog.graph_hash(store.record_triples(event.record))
+        finally:
+            store.close()
+        if process.returncode == -signal.SIGKILL and 0 < len(graphs) < 2000:
+            break
+    else:
+        pytest.fail("no kill landed part-way through an import in six tries")
+    done = subprocess.run(import_command(store_dir, source), capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    store = connect(str(store_dir))
+    try:
+        logged = changelog.events(store)
+        assert [e.seq for e in logged] == list(range(1, 2001))
+        assert {e.kind for e in logged} == {"create"}
+        assert len({e.record for e in logged}) == 2000
+    finally:
+        store.close()

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from lodfilm.publish.changes import Change, moment, precise
+from lodfilm.publish.changes import Change, film_of, moment, precise
 
 PAGE_SIZE = 100
 MEDIA_TYPE = 'application/ld+json;profile="https://www.w3.org/ns/activitystreams"'
@@ -60,7 +60,7 @@ def activity(base: str, change: Change) -> dict[str, Any]:
     return {
         "id": f"{base}activity/{change.seq}",
         "type": ACTIVITY_TYPES[change.kind],
-        "object": {"id": change.film, "type": "Movie"},
+        "object": {"id": film_of(change), "type": "Movie"},
         "endTime": precise(moment(change)),
     }
 

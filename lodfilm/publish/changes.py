@@ -32,10 +32,10 @@ class Change(Protocol):
     def record(self) -> str: ...
 
     @property
-    def film(self) -> str: ...
+    def film(self) -> str | None: ...  # the doors read only events that name one
 
     @property
-    def hash(self) -> str: ...
+    def hash(self) -> str | None: ...  # None for a delete
 
 
 def moment(change: Change) -> dt.datetime:
@@ -54,14 +54,21 @@ def moment(change: Change) -> dt.datetime:
     return found.astimezone(dt.UTC)
 
 
+def film_of(change: Change) -> str:
+    """The film an event changed (the doors are only given events that name one)."""
+    if change.film is None:
+        raise ValueError(f"event {change.seq} names no film")
+    return change.film
+
+
 def stamp(when: dt.datetime) -> str:
     """``2026-12-02T06:30:01Z``: UTC to the second, the form OAI-PMH datestamps and our feeds use."""
     return when.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def precise(when: dt.datetime) -> str:
-    """UTC with the fraction of a second kept (``…T06:30:01.123456Z``): distinct events stay distinct in time."""
-    return when.astimezone(dt.UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+    """UTC, with the fraction of a second where the time has one (``…T06:30:01.5Z``, else ``…T06:30:01Z``)."""
+    return when.astimezone(dt.UTC).isoformat(timespec="auto").replace("+00:00", "Z")
 
 
 @dataclass(frozen=True)
@@ -81,6 +88,7 @@ def film_states(changes: Iterable[Change], live: set[str]) -> list[FilmState]:
     a record's delete leaves the film alive when another record still describes it."""
     newest: dict[str, Change] = {}
     for change in changes:
-        newest[change.film] = change
+        if change.film is not None:
+            newest[change.film] = change
     states = [FilmState(film, c.seq, moment(c), film not in live) for film, c in newest.items()]
     return sorted(states, key=lambda s: s.seq)

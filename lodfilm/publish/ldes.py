@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 
 from rdflib import RDF, XSD, BNode, Graph, Literal, Namespace, URIRef
 
-from lodfilm.publish.changes import Change, moment, precise
+from lodfilm.publish.changes import Change, film_of, moment, precise
 from lodfilm.vocab import DCTERMS
 
 LDES = Namespace("https://w3id.org/ldes#")
@@ -84,10 +84,11 @@ def add_member(graph: Graph, base: str, change: Change, triples: Graph | None) -
     """One version: ``triples`` are the film's own triples as of this version, rewritten about the member; None
     when they were not kept (the member then still says which film changed, when, and the version's hash)."""
     member = URIRef(member_iri(base, change.seq))
-    film = URIRef(change.film)
+    film = URIRef(film_of(change))
     graph.add((member, DCTERMS.isVersionOf, film))
     graph.add((member, DCTERMS.modified, Literal(precise(moment(change)), datatype=XSD.dateTime)))
-    graph.add((member, DCTERMS.identifier, Literal(change.hash)))
+    if change.hash is not None:  # the version's RDFC-1.0 hash, as the log keeps it
+        graph.add((member, DCTERMS.identifier, Literal(change.hash)))
     if change.kind == "delete":
         graph.add((member, RDF.type, AS.Tombstone))
         return member

@@ -4,6 +4,8 @@
 * ``browse`` — home page, ``/films``, ``/people``, ``/search``;
 * ``sparql`` — the SPARQL 1.1 Protocol endpoint;
 * ``harvest`` — dumps, VoID, sitemap, robots.txt;
+* ``activity``, ``ldes``, ``oai`` — the change log for harvesters: an Activity Streams 2.0 feed (IIIF Change
+  Discovery), a Linked Data Event Stream, an OAI-PMH 2.0 repository;
 * ``vocabulary`` — the credits table (FIAFcore classes, Wikidata properties) as HTML and SKOS;
 * ``server`` — waitress, sized and timed against hostile clients (``lodfilm serve``).
 
@@ -24,7 +26,19 @@ from werkzeug.exceptions import RequestURITooLarge
 from lodfilm.settings import Settings
 from lodfilm.store.embedded import EmbeddedStore
 from lodfilm.store.remote import RemoteStore
-from lodfilm.web import browse, errors, harvest, pages, render, resources, sparql, vocabulary
+from lodfilm.web import (
+    activity,
+    browse,
+    errors,
+    harvest,
+    ldes,
+    oai,
+    pages,
+    render,
+    resources,
+    sparql,
+    vocabulary,
+)
 from lodfilm.web.site import Site
 
 MAX_REQUEST_BYTES = 1024 * 1024  # a query or form larger than this is refused with 413
@@ -45,7 +59,7 @@ def create_app(settings: Settings | None = None, store: EmbeddedStore | RemoteSt
     app.config["MAX_FORM_MEMORY_SIZE"] = MAX_REQUEST_BYTES
     app.extensions["lodfilm"] = Site(settings, store)
     prefix = urlparse(settings.base).path.rstrip("/") or None
-    for blueprint in (browse.bp, resources.bp, sparql.bp, harvest.bp, vocabulary.bp):
+    for blueprint in (browse.bp, resources.bp, sparql.bp, harvest.bp, vocabulary.bp, activity.bp, ldes.bp, oai.bp):
         app.register_blueprint(blueprint, url_prefix=prefix)
     # Public, read-only data: any origin may read it; no credentials are ever involved.
     # ``send_wildcard``: answer ``Access-Control-Allow-Origin: *``, not an echo of each Origin (which would make

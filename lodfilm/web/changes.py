@@ -1,19 +1,18 @@
-"""The change log as the web's harvesting doors read it: every event, once per checkpoint, and the films the
-store describes now. (The log itself is :mod:`lodfilm.changelog`; this is only its cached reading.)"""
+"""The change log as the web's harvesting doors read it: every event about a film, once per checkpoint, and the
+films the store describes now. (The log itself is :mod:`lodfilm.changelog`; this is only its cached reading.)"""
 
 from __future__ import annotations
 
-import importlib
-
+from lodfilm import changelog
 from lodfilm.publish.changes import Change
 from lodfilm.web.site import Site
 
 
 def log(here: Site) -> list[Change]:
-    """Every event of the log, oldest first, read once per checkpoint served."""
-    # (imported by name until branch sync's lodfilm.changelog is merged here)
-    changelog = importlib.import_module("lodfilm.changelog")
-    return here.cached("change log", lambda: list(changelog.events(here.store)))
+    """Every event of the log that names a film, oldest first, read once per checkpoint served. (An event of a
+    record about no film has nothing a harvester of films could fetch; leaving them out is the same on every
+    reading, so positions in the feeds stay fixed.)"""
+    return here.cached("change log", lambda: [e for e in changelog.events(here.store) if e.film is not None])
 
 
 def live(here: Site) -> set[str]:

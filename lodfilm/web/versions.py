@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from contextlib import closing
 from pathlib import Path
 
-from lodfilm.publish.changes import Change
+from lodfilm.publish.changes import Change, film_of
 from lodfilm.publish.documents import is_iri
 from lodfilm.store.base import Store
 
@@ -49,16 +49,16 @@ class Versions:
         """Copy the current triples of each live film whose newest event has none kept; returns how many."""
         newest: dict[str, Change] = {}
         for change in events:
-            newest[change.film] = change
-        candidates = [c for c in newest.values() if c.kind != "delete" and c.film in live and is_iri(c.film)]
+            newest[film_of(change)] = change
+        candidates = [c for film, c in newest.items() if c.kind != "delete" and film in live and is_iri(film)]
         kept = set(self.get(c.seq for c in candidates))
         missing = [c for c in candidates if c.seq not in kept]
         for start in range(0, len(missing), BATCH):
             chunk = missing[start : start + BATCH]
-            triples = own_triples(store, [c.film for c in chunk])
+            triples = own_triples(store, [film_of(c) for c in chunk])
             with closing(self.connect()) as db, db:
                 db.executemany("INSERT OR IGNORE INTO versions (seq, film, triples) VALUES (?, ?, ?)",
-                               [(c.seq, c.film, triples.get(c.film, b"")) for c in chunk])
+                               [(c.seq, film_of(c), triples.get(film_of(c), b"")) for c in chunk])
         return len(missing)
 
 

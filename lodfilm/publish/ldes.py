@@ -1,7 +1,11 @@
 """The change log as a Linked Data Event Stream: https://semiceu.github.io/LinkedDataEventStreams/ over TREE
 (https://w3id.org/tree/specification).
 
-``{base}ldes`` is the ``ldes:EventStream``; its ``tree:view`` is the first page. Each event is one immutable
+``{base}ldes`` is the ``ldes:EventStream``; its ``tree:view`` is ``{base}ldes/view``, a node without members that
+relates to every page (the first by a plain ``tree:Relation``, each later one by a
+``tree:GreaterThanOrEqualToRelation`` on its earliest time). The view grows by a relation per page and is never
+marked immutable, so a client that saved its state re-reads it, skips the full pages it has, and re-reads the
+last one. Each event is one immutable
 member, ``{base}ldes/member/{seq}``: a version of its film (``dcterms:isVersionOf``), stamped with the event's
 time (``dcterms:modified``, the stream's ``ldes:timestampPath``), holding the film's own triples as of that
 version — or, for a delete, an ``as:Tombstone``. Pages hold a fixed number of members in log order, so they are
@@ -29,6 +33,10 @@ PAGE_SIZE = 100
 
 def stream_iri(base: str) -> str:
     return f"{base}ldes"
+
+
+def view_iri(base: str) -> str:
+    return f"{base}ldes/view"
 
 
 def page_iri(base: str, number: int) -> str:
@@ -59,15 +67,30 @@ def describe_stream(graph: Graph, base: str) -> URIRef:
     graph.add((stream, RDF.type, LDES.EventStream))
     graph.add((stream, LDES.timestampPath, DCTERMS.modified))
     graph.add((stream, LDES.versionOfPath, DCTERMS.isVersionOf))
-    graph.add((stream, TREE.view, URIRef(page_iri(base, 0))))
+    graph.add((stream, TREE.view, URIRef(view_iri(base))))
     return stream
 
 
 def stream(base: str) -> Graph:
-    """The stream's own description: what its members are versions of, where their time is, its first page."""
+    """The stream's own description: what its members are versions of, where their time is, its view."""
     graph = new_graph()
     describe_stream(graph, base)
-    graph.add((URIRef(page_iri(base, 0)), RDF.type, TREE.Node))
+    graph.add((URIRef(view_iri(base)), RDF.type, TREE.Node))
+    return graph
+
+
+def view(base: str, firsts: Sequence[Change]) -> Graph:
+    """The root node: a relation to each page; ``firsts`` are the pages' first events (none: one empty page)."""
+    graph = new_graph()
+    describe_stream(graph, base)
+    node = URIRef(view_iri(base))
+    graph.add((node, RDF.type, TREE.Node))
+    first = BNode()
+    graph.add((node, TREE.relation, first))
+    graph.add((first, RDF.type, TREE.Relation))
+    graph.add((first, TREE.node, URIRef(page_iri(base, 0))))
+    for number, change in enumerate(firsts[1:], start=1):
+        relation(graph, node, TREE.GreaterThanOrEqualToRelation, page_iri(base, number), change)
     return graph
 
 

@@ -54,6 +54,14 @@ def stream() -> Response:
     return rdf(ldes.stream(here.iris.base), ldes.stream_iri(here.iris.base), full=False)
 
 
+@bp.get("/ldes/view")
+def root() -> Response:
+    here = site()
+    events = log(here)
+    firsts = events[:: ldes.PAGE_SIZE]
+    return rdf(ldes.view(here.iris.base, firsts), ldes.view_iri(here.iris.base), full=False)
+
+
 @bp.get("/ldes/page/<int:number>")
 def page(number: int) -> Response:
     here = site()

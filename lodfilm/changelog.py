@@ -53,10 +53,12 @@ class Event:
 
 @dataclass(frozen=True)
 class RecordSource:
-    """Where a stored record came from: its source fingerprint and its file (a resolved path)."""
+    """Where a stored record came from: its source fingerprint, its file (a resolved path), and the film it is
+    about (so a skipped file's films are known without reading it)."""
 
     fingerprint: str
     file: str
+    film: str | None = None
 
 
 # -- writing: the lines an event or a record's source adds to the log graph -------------------------------------
@@ -84,8 +86,11 @@ def event_lines(seq: int, time: str, kind: Kind, record: str, film: str | None, 
 
 def source_lines(record: str, source: RecordSource) -> frozenset[str]:
     """The lines that say where ``record`` came from."""
-    return frozenset({f"<{record}> <{NS}source> {ox.Literal(source.fingerprint)} .",
-                      f"<{record}> <{NS}file> {ox.Literal(source.file)} ."})
+    lines = {f"<{record}> <{NS}source> {ox.Literal(source.fingerprint)} .",
+             f"<{record}> <{NS}file> {ox.Literal(source.file)} ."}
+    if source.film is not None:
+        lines.add(f"<{record}> <{NS}about> <{source.film}> .")
+    return frozenset(lines)
 
 
 def graph_hash(triples: Iterable[str]) -> str:
@@ -140,9 +145,9 @@ def last_modified(store: Store, film: str) -> dt.datetime | None:
 
 def record_sources(store: Store) -> dict[str, RecordSource]:
     """Every stored record's source fingerprint and file, by record IRI."""
-    rows = _paged(store, "?r", f"GRAPH <{LOG_GRAPH}> {{ ?r <{NS}source> ?fp ; <{NS}file> ?file }}",
-                  select="?r ?fp ?file")
-    return {row["r"]: RecordSource(row["fp"], row["file"]) for row in rows}
+    rows = _paged(store, "?r", f"GRAPH <{LOG_GRAPH}> {{ ?r <{NS}source> ?fp ; <{NS}file> ?file "
+                  f"OPTIONAL {{ ?r <{NS}about> ?film }} }}", select="?r ?fp ?file ?film")
+    return {row["r"]: RecordSource(row["fp"], row["file"], row.get("film")) for row in rows}
 
 
 def parse_time(value: str) -> dt.datetime:

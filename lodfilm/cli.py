@@ -83,13 +83,17 @@ def load_export_map(path: Path | None) -> ExportMap | None:
 @click.option("--base", metavar="IRI", help=BASE_HELP)
 @click.option("--map", "map_file", metavar="MAP.yaml", type=click.Path(path_type=Path), help=MAP_HELP)
 @click.option("--progress/--no-progress", default=None, help="Show a progress bar [default: on a terminal].")
+@click.option("--prune", is_flag=True,
+              help="Also remove the stored records whose file, under PATHS, no longer exists (each a delete in the "
+                   "change log).")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @reports_errors
-def import_(store_dir: str | None, base: str | None, map_file: Path | None, progress: bool | None,
+def import_(store_dir: str | None, base: str | None, map_file: Path | None, progress: bool | None, prune: bool,
             paths: tuple[Path, ...]) -> None:
     """Read, map, validate and store every record under PATHS (files or folders, any mix of formats).
 
-    A rejected record gets one line on stderr (file: record: field: reason); the others are stored.
+    A rejected record gets one line on stderr (file: record: field: reason); the others are stored. A file whose
+    bytes (and base IRI, map and lodfilm's mapping) are those its stored records were made from is skipped unread.
     Exit status 1 when any record was rejected, 0 when all landed, 2 when a path does not exist (nothing is read).
     """
     settings = Settings.load(store=store_dir, base=base)
@@ -99,7 +103,7 @@ def import_(store_dir: str | None, base: str | None, map_file: Path | None, prog
     try:
         settings = settings.settle_base(store)  # the store keeps the base its IRIs were minted under
         report = pipeline.run(paths, base=settings.base, store=store, progress=progress, on_error=print_error,
-                              on_note=print_note, export_map=export_map)
+                              on_note=print_note, export_map=export_map, prune=list(paths) if prune else None)
     finally:
         store.close()
     click.echo(
@@ -107,6 +111,7 @@ def import_(store_dir: str | None, base: str | None, map_file: Path | None, prog
         f"{report.rejected} rejected"
         + (f", {report.removed} removed" if report.removed else "")
         + f"; {len(report.films)} films, in {settings.location}"
+        + (f"; {report.skipped} skipped unread (their files had not changed)" if report.skipped else "")
     )
     sys.exit(report.exit_status)
 

@@ -37,6 +37,11 @@ from lodfilm.vocab import Terms
 
 # The vocabularies as pyoxigraph terms: a record is built from them directly (rdflib terms are ten times slower to
 # make, and the store, the checks and the writer all read pyoxigraph's N-Triples forms).
+#: The version of this mapping: raise it whenever a change here makes the same record map to another graph, so
+#: that the next import maps every record again instead of skipping files whose bytes have not changed
+#: (:mod:`lodfilm.importing.fingerprint`).
+MAPPING_VERSION = "2026.12.1"
+
 SDO, FIAF, PROV, DCTERMS, RDF, RDFS, XSD = (
     Terms(str(ns)) for ns in (vocab.SDO, vocab.FIAF, vocab.PROV, vocab.DCTERMS, vocab.RDF, vocab.RDFS, vocab.XSD)
 )

@@ -1,0 +1,87 @@
+"""LOG: the change-log lines each write carries, and what a file's end says of where its records came from.
+
+An event goes in the same transaction as its record (:class:`~lodfilm.store.base.RecordWrite` and
+:class:`~lodfilm.store.base.RecordDrop` carry it), so the log and the records never disagree. A record's source
+(its file's fingerprint) is written once the whole file is judged, after its records, and only when none of the
+file's records was rejected: a source says "the store holds everything this file makes", never more.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+
+from lodfilm import changelog
+from lodfilm.changelog import RecordSource
+from lodfilm.records import Input
+from lodfilm.store.base import LogLines, RecordDrop, RecordWrite
+
+
+class Sequence:
+    """The change log's sequence numbers, handed out in the order events are written (one writer per store);
+    ``start`` gives the newest number the store holds, asked only when the first event is made."""
+
+    def __init__(self, start: Callable[[], int]) -> None:
+        self._start = start
+        self.last: int | None = None
+
+    def next(self) -> int:
+        self.last = (self._start() if self.last is None else self.last) + 1
+        return self.last
+
+
+def logged(write: RecordWrite, film: str, sequence: Sequence, now: str) -> RecordWrite:
+    """``write`` with its event: a create, or an update of a record the store held; the hash is of the graph
+    written."""
+    kind: changelog.Kind = "update" if write.replaces else "create"
+    event = changelog.event_lines(sequence.next(), now, kind, write.graph, film, changelog.graph_hash(write.triples))
+    return replace(write, log=LogLines(add=write.log.add | event, remove=write.log.remove))
+
+
+def deletion(graph: str, film: str | None, source: RecordSource | None, sequence: Sequence, now: str) -> RecordDrop:
+    """A record leaving the store with its delete event (naming its film: the tombstone), its source forgotten."""
+    event = changelog.event_lines(sequence.next(), now, "delete", graph, film, None)
+    forget = changelog.source_lines(graph, source) if source is not None else frozenset()
+    return RecordDrop(graph, LogLines(add=event, remove=forget))
+
+
+@dataclass
+class FileEnd:
+    """A file once read: where its records end in the run, and what is needed to settle it when they are judged."""
+
+    #: records read (in the whole run) up to the end of this file
+    end: int
+    source: Input
+    #: the file's part of its records' keys
+    part: str
+    fingerprint: str | None
+    #: the record graphs the file holds now, and the film each is about (filled as its records are judged)
+    films: dict[str, str] = field(default_factory=dict)
+    graphs: set[str] = field(default_factory=set)
+
+    @property
+    def file(self) -> str:
+        return str(self.source.real)
+
+
+def sources_settled(end: FileEnd, old: dict[str, RecordSource], from_file: dict[str, RecordSource],
+                    rejected: bool) -> LogLines:
+    """The source lines a judged file leaves: each of its records made from its fingerprint now, unless a record
+    of it was rejected (then none, so the file is read again next time); records that no longer come from it lose
+    theirs. ``old`` is every stored record's source as the import began, ``from_file`` those naming this file."""
+    remove: set[str] = set()
+    add: set[str] = set()
+    for graph, source in from_file.items():
+        if graph not in end.graphs:
+            remove |= changelog.source_lines(graph, source)
+    for graph in end.graphs:
+        before = old.get(graph)
+        after = (RecordSource(end.fingerprint, end.file, end.films.get(graph))
+                 if end.fingerprint is not None and not rejected else None)
+        if before == after:
+            continue
+        if before is not None:
+            remove |= changelog.source_lines(graph, before)
+        if after is not None:
+            add |= changelog.source_lines(graph, after)
+    return LogLines(add=frozenset(add), remove=frozenset(remove))

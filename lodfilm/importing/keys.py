@@ -1,0 +1,48 @@
+"""KEY: each record's key within its file, which names its graph (``record/<file part>/<key>``).
+
+In a file of several records each record's key is its ``id``, else its film's (title and year). Two records of one
+file with one key are two films when :func:`~lodfilm.identity.same_film` tells them apart (other directors, another
+title once case and spacing are set aside): the second is keyed by its first director, or numbered. Otherwise it is
+the same film twice, and rejected; so is an ``id`` given twice.
+"""
+
+from __future__ import annotations
+
+from lodfilm.errors import RecordError, quote
+from lodfilm.identity import FilmClaim, same_film
+from lodfilm.iris import Iris, record_key, slug
+from lodfilm.mapping import film_key
+from lodfilm.records.model import Film
+
+
+class FileKeys:
+    """The keys given so far to the records of one file (``part`` is the file's :func:`~lodfilm.iris.file_key`;
+    ``multi`` whether the file holds several records, whose keys then name the film)."""
+
+    def __init__(self, part: str, multi: bool) -> None:
+        self.part = part
+        self.multi = multi
+        self.keys: dict[str, tuple[str, FilmClaim]] = {}
+
+    def assign(self, film: Film, claim: FilmClaim, *, path: str, label: str) -> str | RecordError:
+        """The key of the next record of the file, or why it has none (a twin, an ``id`` given twice)."""
+        tail = film.id or film_key(film)
+        key = record_key(self.part, tail if self.multi else None)
+        if key in self.keys and film.id:
+            return RecordError(path, label, "id", f"{quote(film.id)} is the id of {self.keys[key][0]} too")
+        if key in self.keys:
+            # The records of this file keyed like this one: itself, and those already told apart from it (key-…).
+            family = [held for k, held in self.keys.items() if k == key or k.startswith(f"{key}-")]
+            twin = next((held_label for held_label, other in family if same_film(other, claim)), None)
+            if twin is not None:
+                return RecordError(path, label, "title", f"same film as {twin} in this file (give one of them an 'id')")
+            options = ([f"{tail}-{slug(film.directors[0].name)}"] if film.directors else []) + \
+                [f"{tail}-{n}" for n in range(2, len(self.keys) + 3)]
+            key = next(record_key(self.part, option) for option in options
+                       if record_key(self.part, option) not in self.keys)
+        self.keys[key] = (label, claim)
+        return key
+
+    def graphs(self, iris: Iris) -> set[str]:
+        """The record graphs the file's records were given."""
+        return {iris.record(key) for key in self.keys}

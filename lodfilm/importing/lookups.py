@@ -1,0 +1,116 @@
+"""What an import asks of the store it writes to: the records it held when the import began, the films they are
+about, and where they came from. Each is asked once, and only when a stage needs it, so an import whose files are
+all unchanged costs one question (the records' sources)."""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+from lodfilm import changelog
+from lodfilm.changelog import RecordSource
+from lodfilm.identity import FilmClaim
+from lodfilm.importing.skip import UnchangedFiles
+from lodfilm.iris import Identities, Iris
+from lodfilm.mapping import Mapper
+from lodfilm.store.base import Store
+
+
+class StoreView:
+    """The store as the import began (``store`` None for a validation: an empty view)."""
+
+    def __init__(self, store: Store | None, iris: Iris) -> None:
+        self.store = store
+        self.iris = iris
+
+    @cached_property
+    def known(self) -> set[str]:
+        """The record graphs the store held: only those can be unchanged or replaced, or give a film its directors
+        from an earlier import. (Into a new store, no record costs a lookup.)"""
+        return set(self.store.record_graphs(self.iris.record(""))) if self.store is not None else set()
+
+    @cached_property
+    def known_by_file(self) -> dict[str, set[str]]:
+        """The same records by their file's part of the key: what an import that re-reads a file may remove."""
+        found: dict[str, set[str]] = {}
+        prefix = len(self.iris.record(""))
+        for graph in self.known:
+            found.setdefault(graph[prefix:].split("/", 1)[0], set()).add(graph)
+        return found
+
+    @cached_property
+    def sources(self) -> dict[str, RecordSource]:
+        """Every stored record's source (fingerprint, file, film), from the change log."""
+        return changelog.record_sources(self.store) if self.store is not None else {}
+
+    @cached_property
+    def unchanged(self) -> UnchangedFiles:
+        return UnchangedFiles(self.sources)
+
+    @cached_property
+    def mapper(self) -> Mapper:
+        """The mapper, given the store's identifiers and its view of which records hold which film."""
+        mapper = Mapper(self.iris, Identities(self.store.identifiers() if self.store is not None else ()))
+        if self.store is not None and self.known:
+            mapper.films.stored = self.claims
+            mapper.films.previous = self.previous
+        return mapper
+
+    @cached_property
+    def films(self) -> set[str]:
+        return set(stored_films(self.store)) if self.store is not None else set()
+
+    def claims(self, film: str, record: str) -> list[FilmClaim]:
+        """What the store's other records say of ``film`` (only a film the store holds costs a lookup)."""
+        return stored_claims(self.store, film, record) if self.store is not None and film in self.films else []
+
+    def previous(self, record: str) -> str | None:
+        """The film a record the store held was about."""
+        return previous_film(self.store, record) if self.store is not None and record in self.known else None
+
+    def film_of(self, graph: str) -> str | None:
+        """The film a stored record is about: from its source where the log has it, else from the record."""
+        source = self.sources.get(graph)
+        if source is not None and source.film is not None:
+            return source.film
+        return previous_film(self.store, graph) if self.store is not None else None
+
+
+def stored_films(store: Store) -> list[str]:
+    """The films the store holds (their IRIs), so that only a candidate IRI the store holds costs a lookup."""
+    return [row["f"] for row in store.select("SELECT DISTINCT ?f WHERE { ?f a schema:Movie }")]
+
+
+def stored_claims(store: Store, film_iri: str, record_iri: str) -> list[FilmClaim]:
+    """What the records other than ``record_iri`` that are about ``film_iri`` say of it (titles, year,
+    directors, identifiers): the holders an IRI is checked against before a record may take it."""
+    rows = store.select(
+        # ``?g schema:about`` keeps to record graphs: a store may hold other graphs (a remote one's merge graph).
+        f"SELECT ?g ?title ?year ?d ?same WHERE {{ GRAPH ?g {{ ?g schema:about <{film_iri}> . "
+        f"{{ <{film_iri}> schema:name|schema:alternateName ?title }} UNION {{ <{film_iri}> schema:dateCreated ?year }}"
+        f" UNION {{ <{film_iri}> schema:director ?d }} UNION {{ <{film_iri}> schema:sameAs ?same }} }} "
+        f"FILTER(?g != <{record_iri}>) }}"
+    )
+    by_record: dict[str, dict[str, list[str]]] = {}
+    for row in rows:
+        found = by_record.setdefault(row["g"], {"title": [], "year": [], "d": [], "same": []})
+        for name in found:
+            if name in row:
+                found[name].append(row[name])
+    # A record that gives no year (a festival table's row, known by its edition's year) claims none: every record
+    # holding one candidate IRI was minted under its year anyway.
+    years = {g: next((int(y) for y in found["year"] if y.isdigit()), None) for g, found in by_record.items()}
+    return [FilmClaim.of(record=g, file=g.rsplit("/record/", 1)[-1].split("/", 1)[0], id=None,
+                         titles=found["title"], year=years[g], directors=found["d"], identifiers=found["same"])
+            for g, found in by_record.items()]
+
+
+def previous_film(store: Store, record_iri: str) -> str | None:
+    """The film a record the store holds is about."""
+    rows = store.select(f"SELECT ?f WHERE {{ GRAPH <{record_iri}> {{ <{record_iri}> schema:about ?f }} }}")
+    return rows[0]["f"] if rows else None
+
+
+def has_checkpoint(store: Store) -> bool:
+    from lodfilm.store.embedded import EmbeddedStore, current_snapshot
+
+    return not isinstance(store, EmbeddedStore) or current_snapshot(store.path) is not None

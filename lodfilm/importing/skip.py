@@ -1,0 +1,32 @@
+"""SKIP, part two: which files the store already holds exactly as they are now.
+
+Each stored record keeps the fingerprint of the file it came from (:mod:`lodfilm.changelog`). A file is unchanged
+when the store holds records of it and every one of them was made from the fingerprint the file has now. The
+fingerprints are written only after all of a file's records landed, and only when none of them was rejected, so a
+file is skipped only when reading it again would write nothing and report nothing.
+"""
+
+from __future__ import annotations
+
+from lodfilm.changelog import RecordSource
+
+
+class UnchangedFiles:
+    """The stored records by the file they came from, to tell an unchanged file before it is read."""
+
+    def __init__(self, sources: dict[str, RecordSource]) -> None:
+        self.sources = sources
+        self.by_file: dict[str, dict[str, RecordSource]] = {}
+        for record, source in sources.items():
+            self.by_file.setdefault(source.file, {})[record] = source
+
+    def records_of(self, file: str) -> dict[str, RecordSource]:
+        """The stored records that came from ``file`` (a resolved path), with their sources."""
+        return self.by_file.get(file, {})
+
+    def unchanged(self, file: str, fingerprint: str | None) -> dict[str, RecordSource] | None:
+        """The file's stored records when all were made from ``fingerprint``; None when it must be read."""
+        held = self.by_file.get(file)
+        if fingerprint is None or not held or any(s.fingerprint != fingerprint for s in held.values()):
+            return None
+        return held

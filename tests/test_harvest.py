@@ -1,8 +1,9 @@
 """Harvesting the three doors with real clients, against a real ``lodfilm serve`` on 127.0.0.1 over a real store.
 
-The scenario (issue 16): an archive's table of films is imported; every client harvests it whole; then a sync
-re-imports the table with three films changed and one row removed (its record leaves the store: a delete); an
-incremental harvest by each client gets exactly those four changes, in order.
+The scenario (issue 16): an archive's folder (the LUX table and one film page of its own) is imported; every
+client harvests it whole; then a sync changes three rows of the table, removes the film page's file and runs
+``lodfilm import --prune`` on the folder (the film leaves the store: a delete); an incremental harvest by each
+client gets exactly those four changes, in the change log's order.
 
 * OAI-PMH: Sickle (PyPI), every response validated against the protocol's XML Schema; the incremental harvest
   asks ``from`` the first harvest's ``responseDate``, by POST.
@@ -33,12 +34,15 @@ from rdflib.namespace import DCTERMS, RDF
 from sickle import Sickle
 from sickle.response import OAIResponse
 
+from lodfilm import changelog
 from lodfilm.publish.ldes import AS, TREE
 from lodfilm.publish.oai_metadata import EDM
-from tests.conftest import LUX_TABLE, free_port
+from lodfilm.store.embedded import EmbeddedStore
+from tests.conftest import LUX_TABLE, SEED_YAML, free_port
 from tests.doors import valid_oai
 from tests.test_server import lodfilm, stop
 
+REMOVED_TITLE = "A Film To Remove"
 CLIENT_DIR = Path(__file__).resolve().parent / "ldes-client"
 CHANGED = 3
 AS_TYPE = 'application/ld+json;profile="https://www.w3.org/ns/activitystreams"'
@@ -50,25 +54,35 @@ OAI_NS = {"o": "http://www.openarchives.org/OAI/2.0/"}
 class Archive:
     base: str
     store: Path
-    table: Path
+    records: Path
     env: dict[str, str]
+
+    @property
+    def table(self) -> Path:
+        return self.records / "lux-selection.csv"  # the file name names the prize
+
+    @property
+    def page(self) -> Path:
+        return self.records / "a-film-to-remove.yaml"
 
     def url(self, path: str) -> str:
         return self.base + path
 
-    def import_table(self) -> str:
+    def import_records(self, *flags: str) -> str:
         done = subprocess.run(lodfilm("import", "--store", self.store, "--base", self.base, "--no-progress",
-                                      self.table), capture_output=True, text=True, env=self.env, timeout=300)
+                                      *flags, self.records), capture_output=True, text=True, env=self.env, timeout=300)
         assert done.returncode == 0, done.stderr
         return done.stdout
 
 
 @dataclass
 class Sync:
-    """What the sync changed: the films updated (in table order) and the one deleted."""
+    """What the sync changed: the films updated (in table order), the one deleted, and the change log's newest
+    events after it, as (film, kind) — what every incremental harvest must get."""
 
     updated: list[str]
     deleted: str
+    events: list[tuple[str, str]]
 
 
 def get(url: str, accept: str | None = None) -> tuple[bytes, dict[str, str]]:
@@ -108,7 +122,7 @@ def film_iris(archive: Archive) -> list[str]:
 
 
 def sync(archive: Archive) -> Sync:
-    """Change the countries of rows 2-4, remove row 6; re-import. Rows are films; the films are found by title."""
+    """Change the countries of rows 2-4 of the table, remove the film page's file; ``import --prune``."""
     with archive.table.open(encoding="utf-8", newline="") as f:
         reader = csv.DictReader(f)
         fields = list(reader.fieldnames or [])
@@ -118,18 +132,23 @@ def sync(archive: Archive) -> Sync:
     changed_titles = [rows[i]["original_title"] or rows[i]["title"] for i in (1, 2, 3)]
     for i in (1, 2, 3):
         rows[i]["countries"] = rows[i]["countries"] + " | Iceland"
-    removed_title = rows[5]["original_title"] or rows[5]["title"]
-    del rows[5]
     with archive.table.open("w", encoding="utf-8", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=fields)
         writer.writeheader()
         writer.writerows(rows)
-    archive.import_table()
+    archive.page.unlink()
+    report = archive.import_records("--prune")
+    assert "3 stored" in report and "1 removed" in report, report
     after = film_names(archive)
     (deleted,) = set(before) - set(after)
-    assert removed_title in before[deleted]
+    assert REMOVED_TITLE in before[deleted]
     updated = [next(iri for iri, names in after.items() if title in names) for title in changed_titles]
-    return Sync(updated, deleted)
+    store = EmbeddedStore(archive.store, read_only=True)
+    try:
+        newest = changelog.events(store)[-(CHANGED + 1):]
+    finally:
+        store.close()
+    return Sync(updated, deleted, [(e.film or "", e.kind) for e in newest])
 
 
 # -- the clients -------------------------------------------------------------------------------------------------
@@ -273,13 +292,14 @@ class Harvests:
 @pytest.fixture(scope="module")
 def harvests(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Harvests]:
     root = tmp_path_factory.mktemp("harvest")
-    table = root / "records" / "lux-selection.csv"  # the file name names the prize
-    table.parent.mkdir()
-    shutil.copy(LUX_TABLE, table)
     env = {k: v for k, v in os.environ.items() if not k.startswith("LODFILM_")}
     port = free_port()
-    archive = Archive(f"http://127.0.0.1:{port}/", root / "store", table, env)
-    archive.import_table()
+    archive = Archive(f"http://127.0.0.1:{port}/", root / "store", root / "records", env)
+    archive.records.mkdir()
+    shutil.copy(LUX_TABLE, archive.table)
+    page = SEED_YAML.read_text(encoding="utf-8").replace("title: Illégal", f"title: {REMOVED_TITLE}")
+    archive.page.write_text(page.replace("year: 2010", "year: 2031"), encoding="utf-8")
+    archive.import_records()
     films = film_iris(archive)
     log = root / "serve.log"
     with log.open("wb") as out:
@@ -321,7 +341,10 @@ def harvests(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Harvests]:
 
 
 def expected(h: Harvests) -> list[tuple[str, str]]:
-    return [(film, "update") for film in h.sync.updated] + [(h.sync.deleted, "delete")]
+    """The sync's four events as the log has them, after checking they are the three updates and the delete."""
+    assert sorted(h.sync.events) == sorted([(film, "update") for film in h.sync.updated]
+                                           + [(h.sync.deleted, "delete")])
+    return h.sync.events
 
 
 # -- OAI-PMH -----------------------------------------------------------------------------------------------------

@@ -53,3 +53,16 @@ def valid_oai(body: bytes) -> etree._Element:
     schema = oai_schema()
     assert schema.validate(root), f"invalid OAI-PMH: {schema.error_log}\n{body.decode()[:3000]}"
     return root
+
+
+def three_films(folder: Path, seed: Path) -> list[Path]:
+    """Three film pages made from the seed YAML record (titles ``Film 2011``…``Film 2013``), written to ``folder``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    text = seed.read_text(encoding="utf-8")
+    paths = []
+    for year in (2011, 2012, 2013):
+        path = folder / f"film-{year}.yaml"
+        path.write_text(text.replace("title: Illégal", f"title: Film {year}").replace("year: 2010", f"year: {year}"),
+                        encoding="utf-8")
+        paths.append(path)
+    return paths

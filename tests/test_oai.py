@@ -4,19 +4,26 @@ with resumption tokens, deleted items; every answer validated against the protoc
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 import pytest
+from flask.testing import FlaskClient
 from lxml import etree
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF
 
+from lodfilm import pipeline
 from lodfilm.publish.oai import Token, answer
 from lodfilm.publish.oai_metadata import CROSSWALKS, EDM, FORMATS, ORE, FilmFields, Provider
+from lodfilm.settings import Settings
+from lodfilm.store import open_store
+from lodfilm.web import close_app, create_app
+from tests.conftest import SEED_PAGE
 from tests.doors import T0, Event, event, valid_oai
 
 NS = {"o": "http://www.openarchives.org/OAI/2.0/", "dc": "http://purl.org/dc/elements/1.1/"}
-FILM = "http://films.example.org/film/"
+BASE = "http://films.example.org/"
+FILM = f"{BASE}film/"
 
 
 class Repository:
@@ -221,3 +228,52 @@ def test_an_empty_repository_answers_no_records_match() -> None:
     empty = Repository([], {})
     assert error(ask(empty, verb="ListRecords", metadataPrefix="oai_dc"))[0] == "noRecordsMatch"
     assert ask(empty, verb="Identify").findtext(".//o:earliestDatestamp", namespaces=NS) == "1970-01-01T00:00:00Z"
+
+
+# -- /oai over a real store ------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FlaskClient]:
+    store_dir = tmp_path_factory.mktemp("oai") / "store"
+    store = open_store(store_dir)
+    try:
+        assert not pipeline.run([SEED_PAGE], base=BASE, store=store, progress=False).errors
+    finally:
+        store.close()
+    app = create_app(Settings(store=store_dir, base=BASE))
+    yield app.test_client()
+    close_app(app)
+
+
+def test_get_record_over_http_crosswalks_the_stored_film(client: FlaskClient) -> None:
+    reply = client.get(f"/oai?verb=GetRecord&metadataPrefix=oai_dc&identifier={BASE}film/illegal-2010")
+    assert reply.status_code == 200 and reply.headers["Content-Type"] == "text/xml; charset=utf-8"
+    root = valid_oai(reply.data)
+    assert root.findtext(".//dc:title", namespaces=NS) == "Illégal"
+    assert [t.text for t in root.iterfind(".//dc:title", NS)] == ["Illégal", "Illegal"]
+    assert root.findtext(".//dc:creator", namespaces=NS) == "Olivier Masset-Depasse"
+    assert root.findtext(".//dc:date", namespaces=NS) == "2010"
+    assert {c.text for c in root.iterfind(".//dc:coverage", NS)} == {"Belgium", "France", "Luxembourg"}
+    assert root.findtext(".//dc:rights", namespaces=NS) == "http://creativecommons.org/publicdomain/zero/1.0/"
+
+
+def test_post_form_is_answered_as_get(client: FlaskClient) -> None:
+    args = {"verb": "ListIdentifiers", "metadataPrefix": "edm"}
+    by_get = valid_oai(client.get("/oai", query_string=args).data)
+    by_post = valid_oai(client.post("/oai", data=args).data)
+    assert identifiers(by_get) == identifiers(by_post) == [(f"{BASE}film/illegal-2010", None)]
+
+
+def test_identify_over_http_names_the_base_url_and_an_admin_address(client: FlaskClient) -> None:
+    root = valid_oai(client.get("/oai?verb=Identify").data)
+    assert root.findtext(".//o:baseURL", namespaces=NS) == f"{BASE}oai"
+    assert root.findtext(".//o:adminEmail", namespaces=NS) == "webmaster@films.example.org"
+
+
+def test_protocol_errors_over_http_are_200_with_the_error_code(client: FlaskClient) -> None:
+    for query, code in (("", "badVerb"), ("?verb=Delete", "badVerb"),
+                        ("?verb=ListRecords&metadataPrefix=oai_dc&from=2999-01-01", "noRecordsMatch"),
+                        ("?verb=ListRecords&metadataPrefix=oai_dc&resumptionToken=x", "badArgument"),
+                        ("?verb=ListRecords&resumptionToken=x", "badResumptionToken")):
+        reply = client.get("/oai" + query)
+        assert reply.status_code == 200
+        assert error(valid_oai(reply.data))[0] == code, query

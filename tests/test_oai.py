@@ -277,3 +277,20 @@ def test_protocol_errors_over_http_are_200_with_the_error_code(client: FlaskClie
         reply = client.get("/oai" + query)
         assert reply.status_code == 200
         assert error(valid_oai(reply.data))[0] == code, query
+
+
+def test_the_home_page_and_the_void_description_link_all_three_doors(client: FlaskClient) -> None:
+    home = client.get("/", headers={"Accept": "text/html"}).get_data(as_text=True)
+    for link in ('href="/activity"', 'href="/ldes"', 'href="/oai?verb=Identify"'):
+        assert link in home, link
+    void = Graph().parse(data=client.get("/.well-known/void?format=ttl").data, format="turtle")
+    dataset = URIRef(f"{BASE}.well-known/void#dataset")
+    dcat = "http://www.w3.org/ns/dcat#"
+    distributions = set(void.objects(dataset, URIRef(dcat + "distribution")))
+    for path, spec in (("activity", "https://iiif.io/api/discovery/1.0/"),
+                       ("ldes", "https://w3id.org/ldes/specification"),
+                       ("oai", "http://www.openarchives.org/OAI/2.0/openarchivesprotocol.htm")):
+        assert URIRef(BASE + path) in distributions
+        assert void.value(URIRef(BASE + path), URIRef("http://purl.org/dc/terms/conformsTo")) == URIRef(spec)
+    page = client.get("/.well-known/void", headers={"Accept": "text/html"}).get_data(as_text=True)
+    assert 'href="/oai"' in page and "IIIF Change Discovery" in page

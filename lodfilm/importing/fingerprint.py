@@ -8,6 +8,8 @@ The fingerprint digests all four, so a change to any one of them makes the file 
 from __future__ import annotations
 
 import hashlib
+import os
+import stat
 from pathlib import Path
 
 from lodfilm.mapping import MAPPING_VERSION
@@ -22,12 +24,26 @@ def settings_digest(*, base: str, export_map: ExportMap | None) -> bytes:
 
 
 def fingerprint(path: Path, settings: bytes) -> str | None:
-    """``sha256:…`` of the settings digest and the file's bytes; None when the file cannot be read or is over the
-    size limit (such a file is read, and refused, as before: it is never skipped)."""
+    """``sha256:…`` of the settings digest and the file's bytes; None when the file is not a regular file, cannot
+    be read or is over the size limit (such a file is read, and refused, as before: it is never skipped). A device
+    or a FIFO is never opened here (``/dev/zero`` would never end)."""
+    digest = hashlib.sha256(settings)
     try:
-        if path.stat().st_size > MAX_FILE_BYTES:
-            return None
-        data = path.read_bytes()
+        with open(path, "rb", opener=regular_only) as data:
+            while chunk := data.read(1 << 20):
+                digest.update(chunk)
+                if data.tell() > MAX_FILE_BYTES:
+                    return None
     except OSError:
         return None
-    return "sha256:" + hashlib.sha256(settings + data).hexdigest()
+    return "sha256:" + digest.hexdigest()
+
+
+def regular_only(path: str, flags: int) -> int:
+    """Open ``path`` only if it is a regular file, checked on the descriptor itself (no race with a swap), and
+    without blocking on a FIFO."""
+    fd = os.open(path, flags | os.O_NONBLOCK)
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise OSError(f"{path}: not a regular file")
+    return fd

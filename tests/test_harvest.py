@@ -29,19 +29,22 @@ from typing import Any
 
 import pytest
 from lxml import etree
-from rdflib import Graph, URIRef
+from rdflib import Graph, Namespace, URIRef
 from rdflib.namespace import DCTERMS, RDF
 from sickle import Sickle
 from sickle.response import OAIResponse
 
 from lodfilm import changelog
-from lodfilm.publish.ldes import AS, TREE
+from lodfilm.publish import ldes
 from lodfilm.publish.oai_metadata import EDM
 from lodfilm.store.embedded import EmbeddedStore
 from tests.conftest import LUX_TABLE, SEED_YAML, free_port
 from tests.doors import valid_oai
 from tests.test_server import lodfilm, stop
 
+LDES = Namespace(ldes.LDES)
+TREE = Namespace(ldes.TREE)
+AS = Namespace(ldes.AS)
 REMOVED_TITLE = "A Film To Remove"
 CLIENT_DIR = Path(__file__).resolve().parent / "ldes-client"
 CHANGED = 3

@@ -9,25 +9,31 @@ from collections.abc import Iterator
 
 import pytest
 from flask.testing import FlaskClient
-from rdflib import XSD, Graph, Literal, URIRef
+from rdflib import XSD, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, RDF
 
 from lodfilm import pipeline
 from lodfilm.publish import ldes
-from lodfilm.publish.ldes import AS, LDES, TREE
 from lodfilm.settings import Settings
 from lodfilm.store import open_store
 from lodfilm.web import close_app, create_app
 from tests.conftest import SEED_YAML
 from tests.doors import event, three_films
 
+LDES = Namespace(ldes.LDES)
+TREE = Namespace(ldes.TREE)
+AS = Namespace(ldes.AS)
 BASE = "http://films.example.org/"
 SDO = "http://schema.org/"
 STREAM = URIRef(f"{BASE}ldes")
 
 
+def nt(data: bytes) -> Graph:
+    return Graph().parse(data=data, format="nt")
+
+
 def test_the_stream_names_its_time_and_version_paths_and_its_view() -> None:
-    graph = ldes.stream(BASE)
+    graph = nt(ldes.stream(BASE))
     assert (STREAM, RDF.type, LDES.EventStream) in graph
     assert graph.value(STREAM, LDES.timestampPath) == DCTERMS.modified
     assert graph.value(STREAM, LDES.versionOfPath) == DCTERMS.isVersionOf
@@ -36,7 +42,7 @@ def test_the_stream_names_its_time_and_version_paths_and_its_view() -> None:
 
 def test_the_view_relates_to_each_page_by_its_earliest_time() -> None:
     events = [event(n, "create", f"f{n}") for n in range(1, 251)]
-    graph = ldes.view(BASE, events[::100])
+    graph = nt(ldes.view(BASE, events[::100]))
     relations = {graph.value(r, TREE.node): r for r in graph.objects(URIRef(f"{BASE}ldes/view"), TREE.relation)}
     assert set(relations) == {URIRef(f"{BASE}ldes/page/{n}") for n in range(3)}
     second = relations[URIRef(f"{BASE}ldes/page/1")]
@@ -47,10 +53,9 @@ def test_the_view_relates_to_each_page_by_its_earliest_time() -> None:
 
 def test_a_page_holds_versions_and_a_tombstone_and_relates_forward_only() -> None:
     film = URIRef(f"{BASE}film/a")
-    old = Graph()
-    old.add((film, URIRef(SDO + "name"), Literal("Old title")))
+    old = f'<{film}> <{SDO}name> "Old title" .\n'.encode()
     events = [event(1, "create", "a"), event(2, "delete", "a"), event(3, "create", "b")]
-    graph = ldes.page(BASE, 0, events[:2], total=3, versions={1: old}, next_first=events[2], size=2)
+    graph = nt(ldes.page(BASE, 0, events[:2], total=3, versions={1: old}, next_first=events[2], size=2))
     first, tomb = URIRef(f"{BASE}ldes/member/1"), URIRef(f"{BASE}ldes/member/2")
     assert set(graph.objects(STREAM, TREE.member)) == {first, tomb}
     assert graph.value(first, DCTERMS.isVersionOf) == film
@@ -59,7 +64,7 @@ def test_a_page_holds_versions_and_a_tombstone_and_relates_forward_only() -> Non
     assert (tomb, RDF.type, AS.Tombstone) in graph and graph.value(tomb, DCTERMS.isVersionOf) == film
     (relation,) = graph.objects(URIRef(f"{BASE}ldes/page/0"), TREE.relation)
     assert graph.value(relation, TREE.node) == URIRef(f"{BASE}ldes/page/1")
-    last = ldes.page(BASE, 1, events[2:], total=3, versions={}, next_first=None, size=2)
+    last = nt(ldes.page(BASE, 1, events[2:], total=3, versions={}, next_first=None, size=2))
     assert not list(last.objects(URIRef(f"{BASE}ldes/page/1"), TREE.relation))
 
 

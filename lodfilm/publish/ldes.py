@@ -20,15 +20,25 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from rdflib import RDF, XSD, BNode, Graph, Literal, Namespace, URIRef
+import pyoxigraph as ox
 
 from lodfilm.publish.changes import Change, film_of, moment, precise
-from lodfilm.vocab import DCTERMS
 
-LDES = Namespace("https://w3id.org/ldes#")
-TREE = Namespace("https://w3id.org/tree#")
-AS = Namespace("https://www.w3.org/ns/activitystreams#")
+# The graphs are built as pyoxigraph triples and handed out as N-Triples, the form the site's serialisers take:
+# a page of 100 members is ~10,000 triples, which rdflib would take seconds to parse and build.
+LDES = "https://w3id.org/ldes#"
+TREE = "https://w3id.org/tree#"
+AS = "https://www.w3.org/ns/activitystreams#"
+DCTERMS = "http://purl.org/dc/terms/"
+RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+DATETIME = ox.NamedNode("http://www.w3.org/2001/XMLSchema#dateTime")
+MODIFIED = ox.NamedNode(DCTERMS + "modified")
+IS_VERSION_OF = ox.NamedNode(DCTERMS + "isVersionOf")
 PAGE_SIZE = 100
+
+
+def term(namespace: str, name: str) -> ox.NamedNode:
+    return ox.NamedNode(namespace + name)
 
 
 def stream_iri(base: str) -> str:
@@ -55,85 +65,89 @@ def is_full(number: int, total: int, size: int = PAGE_SIZE) -> bool:
     return (number + 1) * size <= total
 
 
-def new_graph() -> Graph:
-    graph = Graph()
-    for prefix, namespace in (("ldes", LDES), ("tree", TREE), ("as", AS), ("dcterms", DCTERMS)):
-        graph.bind(prefix, namespace)
-    return graph
+def ntriples(triples: list[ox.Triple]) -> bytes:
+    return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
 
 
-def describe_stream(graph: Graph, base: str) -> URIRef:
-    stream = URIRef(stream_iri(base))
-    graph.add((stream, RDF.type, LDES.EventStream))
-    graph.add((stream, LDES.timestampPath, DCTERMS.modified))
-    graph.add((stream, LDES.versionOfPath, DCTERMS.isVersionOf))
-    graph.add((stream, TREE.view, URIRef(view_iri(base))))
+def describe_stream(triples: list[ox.Triple], base: str) -> ox.NamedNode:
+    stream = ox.NamedNode(stream_iri(base))
+    triples += [ox.Triple(stream, RDF_TYPE, term(LDES, "EventStream")),
+                ox.Triple(stream, term(LDES, "timestampPath"), MODIFIED),
+                ox.Triple(stream, term(LDES, "versionOfPath"), IS_VERSION_OF),
+                ox.Triple(stream, term(TREE, "view"), ox.NamedNode(view_iri(base)))]
     return stream
 
 
-def stream(base: str) -> Graph:
+def stream(base: str) -> bytes:
     """The stream's own description: what its members are versions of, where their time is, its view."""
-    graph = new_graph()
-    describe_stream(graph, base)
-    graph.add((URIRef(view_iri(base)), RDF.type, TREE.Node))
-    return graph
+    triples: list[ox.Triple] = []
+    describe_stream(triples, base)
+    triples.append(ox.Triple(ox.NamedNode(view_iri(base)), RDF_TYPE, term(TREE, "Node")))
+    return ntriples(triples)
 
 
-def view(base: str, firsts: Sequence[Change]) -> Graph:
+def relation(triples: list[ox.Triple], node: ox.NamedNode, kind: str, target: str, value: Change | None) -> None:
+    """A ``tree:relation`` of ``node`` to ``target``; with ``value``, on the timestamp path, at its time."""
+    link = ox.BlankNode()
+    triples += [ox.Triple(node, term(TREE, "relation"), link), ox.Triple(link, RDF_TYPE, term(TREE, kind)),
+                ox.Triple(link, term(TREE, "node"), ox.NamedNode(target))]
+    if value is not None:
+        triples += [ox.Triple(link, term(TREE, "path"), MODIFIED),
+                    ox.Triple(link, term(TREE, "value"), ox.Literal(precise(moment(value)), datatype=DATETIME))]
+
+
+def view(base: str, firsts: Sequence[Change]) -> bytes:
     """The root node: a relation to each page; ``firsts`` are the pages' first events (none: one empty page)."""
-    graph = new_graph()
-    describe_stream(graph, base)
-    node = URIRef(view_iri(base))
-    graph.add((node, RDF.type, TREE.Node))
-    first = BNode()
-    graph.add((node, TREE.relation, first))
-    graph.add((first, RDF.type, TREE.Relation))
-    graph.add((first, TREE.node, URIRef(page_iri(base, 0))))
+    triples: list[ox.Triple] = []
+    describe_stream(triples, base)
+    node = ox.NamedNode(view_iri(base))
+    triples.append(ox.Triple(node, RDF_TYPE, term(TREE, "Node")))
+    relation(triples, node, "Relation", page_iri(base, 0), None)
     for number, change in enumerate(firsts[1:], start=1):
-        relation(graph, node, TREE.GreaterThanOrEqualToRelation, page_iri(base, number), change)
-    return graph
+        relation(triples, node, "GreaterThanOrEqualToRelation", page_iri(base, number), change)
+    return ntriples(triples)
 
 
-def relation(graph: Graph, page: URIRef, kind: URIRef, target: str, value: Change) -> None:
-    node = BNode()
-    graph.add((page, TREE.relation, node))
-    graph.add((node, RDF.type, kind))
-    graph.add((node, TREE.node, URIRef(target)))
-    graph.add((node, TREE.path, DCTERMS.modified))
-    graph.add((node, TREE.value, Literal(precise(moment(value)), datatype=XSD.dateTime)))
-
-
-def add_member(graph: Graph, base: str, change: Change, triples: Graph | None) -> URIRef:
-    """One version: ``triples`` are the film's own triples as of this version, rewritten about the member; None
-    when they were not kept (the member then still says which film changed, when, and the version's hash)."""
-    member = URIRef(member_iri(base, change.seq))
-    film = URIRef(film_of(change))
-    graph.add((member, DCTERMS.isVersionOf, film))
-    graph.add((member, DCTERMS.modified, Literal(precise(moment(change)), datatype=XSD.dateTime)))
+def add_member(triples: list[ox.Triple], base: str, change: Change, kept: bytes | None) -> ox.NamedNode:
+    """One version: ``kept`` are the film's own triples as of this version (N-Triples), rewritten about the
+    member; None when they were not kept (the member then still says which film changed, when, and the version's
+    hash)."""
+    member = ox.NamedNode(member_iri(base, change.seq))
+    film = ox.NamedNode(film_of(change))
+    triples += [ox.Triple(member, IS_VERSION_OF, film),
+                ox.Triple(member, MODIFIED, ox.Literal(precise(moment(change)), datatype=DATETIME))]
     if change.hash is not None:  # the version's RDFC-1.0 hash, as the log keeps it
-        graph.add((member, DCTERMS.identifier, Literal(change.hash)))
+        triples.append(ox.Triple(member, term(DCTERMS, "identifier"), ox.Literal(change.hash)))
     if change.kind == "delete":
-        graph.add((member, RDF.type, AS.Tombstone))
+        triples.append(ox.Triple(member, RDF_TYPE, term(AS, "Tombstone")))
         return member
-    for s, p, o in triples or ():
-        graph.add((member if s == film else s, p, member if o == film else o))
+    for t in ox.parse(kept or b"", format=ox.RdfFormat.N_TRIPLES):
+        triples.append(ox.Triple(member if t.subject == film else t.subject, t.predicate,
+                                 member if t.object == film else t.object))
     return member
 
 
-def page(base: str, number: int, events: Sequence[Change], *, total: int, versions: Mapping[int, Graph],
-         next_first: Change | None, size: int = PAGE_SIZE) -> Graph:
+def member(base: str, change: Change, kept: bytes | None) -> bytes:
+    triples: list[ox.Triple] = []
+    add_member(triples, base, change, kept)
+    return ntriples(triples)
+
+
+def page(base: str, number: int, events: Sequence[Change], *, total: int, versions: Mapping[int, bytes],
+         next_first: Change | None, size: int = PAGE_SIZE) -> bytes:
     """Page ``number``: ``events`` are its members (the log's events ``number * size`` onwards); ``next_first``
     is the next page's first event, whose time the relation to it carries. Relations point forward only, so a
     client that starts at the last page it read reads only what is newer."""
     last = page_count(total, size) - 1
     if not 0 <= number <= last:
         raise IndexError(f"there is no page {number}: pages are 0 to {last}")
-    graph = new_graph()
-    collection = describe_stream(graph, base)
-    node = URIRef(page_iri(base, number))
-    graph.add((node, RDF.type, TREE.Node))
+    triples: list[ox.Triple] = []
+    collection = describe_stream(triples, base)
+    node = ox.NamedNode(page_iri(base, number))
+    triples.append(ox.Triple(node, RDF_TYPE, term(TREE, "Node")))
     if next_first is not None and number < last:
-        relation(graph, node, TREE.GreaterThanOrEqualToRelation, page_iri(base, number + 1), next_first)
+        relation(triples, node, "GreaterThanOrEqualToRelation", page_iri(base, number + 1), next_first)
     for change in events[:size]:
-        graph.add((collection, TREE.member, add_member(graph, base, change, versions.get(change.seq))))
-    return graph
+        triples.append(ox.Triple(collection, term(TREE, "member"),
+                                 add_member(triples, base, change, versions.get(change.seq))))
+    return ntriples(triples)

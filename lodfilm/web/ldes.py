@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import hashlib
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from flask import Blueprint, Response, abort
-from rdflib import Graph
 
 from lodfilm.publish import ldes
 from lodfilm.publish.changes import Change
@@ -37,21 +37,21 @@ def versions(here: Site) -> Versions:
     return kept
 
 
-def member_graphs(here: Site, events: list[Change]) -> dict[int, Graph]:
-    found = versions(here).get(e.seq for e in events if e.kind != "delete")
-    return {seq: Graph().parse(data=data, format="nt") for seq, data in found.items() if data.strip()}
+def kept(here: Site, events: list[Change]) -> dict[int, bytes]:
+    return versions(here).get(e.seq for e in events if e.kind != "delete")
 
 
-def rdf(graph: Graph, root: str, *, full: bool) -> Response:
+def rdf(key: str, make: Callable[[], bytes], root: str, *, full: bool) -> Response:
+    """The N-Triples ``make()`` builds, in the negotiated format; rendered once per checkpoint and format."""
     fmt, negotiated = chosen_format(None, offered=RDF_TYPES)
-    body = serialize_graph(graph, fmt.media_type, root=root)
+    body = site().cached(f"ldes {key} {fmt.name}", lambda: serialize_graph(make(), fmt.media_type, root=root))
     return cache_for(respond(body, fmt, negotiated=negotiated), full=full)
 
 
 @bp.get("/ldes")
 def stream() -> Response:
     here = site()
-    return rdf(ldes.stream(here.iris.base), ldes.stream_iri(here.iris.base), full=False)
+    return rdf("stream", lambda: ldes.stream(here.iris.base), ldes.stream_iri(here.iris.base), full=False)
 
 
 @bp.get("/ldes/view")
@@ -59,7 +59,7 @@ def root() -> Response:
     here = site()
     events = log(here)
     firsts = events[:: ldes.PAGE_SIZE]
-    return rdf(ldes.view(here.iris.base, firsts), ldes.view_iri(here.iris.base), full=False)
+    return rdf("view", lambda: ldes.view(here.iris.base, firsts), ldes.view_iri(here.iris.base), full=False)
 
 
 @bp.get("/ldes/page/<int:number>")
@@ -74,9 +74,12 @@ def page(number: int) -> Response:
     start = number * size
     chosen = events[start : start + size]
     after = events[start + size] if start + size < len(events) else None
-    graph = ldes.page(here.iris.base, number, chosen, total=len(events), versions=member_graphs(here, chosen),
-                      next_first=after)
-    return rdf(graph, ldes.page_iri(here.iris.base, number), full=ldes.is_full(number, len(events)))
+
+    def make() -> bytes:
+        return ldes.page(here.iris.base, number, chosen, total=len(events), versions=kept(here, chosen),
+                         next_first=after)
+
+    return rdf(f"page {number}", make, ldes.page_iri(here.iris.base, number), full=ldes.is_full(number, len(events)))
 
 
 @bp.get("/ldes/member/<int:seq>")
@@ -85,6 +88,5 @@ def member(seq: int) -> Response:
     found = [e for e in log(here) if e.seq == seq]
     if not found:
         abort(404, description=f"there is no LDES member {seq}; see {ldes.stream_iri(here.iris.base)}")
-    graph = ldes.new_graph()
-    ldes.add_member(graph, here.iris.base, found[0], member_graphs(here, found).get(seq))
-    return rdf(graph, ldes.member_iri(here.iris.base, seq), full=True)
+    return rdf(f"member {seq}", lambda: ldes.member(here.iris.base, found[0], kept(here, found).get(seq)),
+               ldes.member_iri(here.iris.base, seq), full=True)

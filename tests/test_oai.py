@@ -4,6 +4,7 @@ with resumption tokens, deleted items; every answer validated against the protoc
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Iterator, Sequence
 
 import pytest
@@ -294,3 +295,15 @@ def test_the_home_page_and_the_void_description_link_all_three_doors(client: Fla
         assert void.value(URIRef(BASE + path), URIRef("http://purl.org/dc/terms/conformsTo")) == URIRef(spec)
     page = client.get("/.well-known/void", headers={"Accept": "text/html"}).get_data(as_text=True)
     assert 'href="/oai"' in page and "IIIF Change Discovery" in page
+
+
+def test_the_response_date_is_the_served_checkpoints_time_so_a_next_from_misses_nothing(client: FlaskClient) -> None:
+    """An import stamps its events with the time it began and is seen at its checkpoint: a responseDate later
+    than the checkpoint could pass over events written meanwhile."""
+    time.sleep(1.2)
+    before = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    date = valid_oai(client.get("/oai?verb=Identify").data).findtext("o:responseDate", namespaces=NS) or ""
+    served = dt.datetime.strptime(date, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.UTC)
+    site = client.application.extensions["lodfilm"]
+    assert served == dt.datetime.fromtimestamp(site.store.modified, dt.UTC).replace(microsecond=0)
+    assert served < before

@@ -4,6 +4,8 @@ fields of a page of films at once."""
 
 from __future__ import annotations
 
+import datetime as dt
+import time
 from collections.abc import Sequence
 from urllib.parse import urlsplit
 
@@ -87,11 +89,23 @@ def fields_of(iri: str, slots: dict[str, list[str]]) -> FilmFields:
                       languages=sorted_("languages"), genres=sorted_("genres"))
 
 
+def response_date(here: Site) -> dt.datetime:
+    """The time of the checkpoint the answer is read from, not the moment of the answer.
+
+    A harvester passes a response's ``responseDate`` as its next ``from``. An import stamps all its events with
+    the time it began, and the server sees them only when the import's checkpoint is published, minutes later on
+    a large store: a harvest in between, dated by the clock, would be later than those events though it could not
+    see them, and the next harvest ``from`` it would miss them. Every event the checkpoint lacks is stamped later
+    than the checkpoint itself, so its time is a safe ``from``."""
+    return dt.datetime.fromtimestamp(min(time.time(), here.store.modified), dt.UTC)
+
+
 @bp.route("/oai", methods=["GET", "POST"])
 def endpoint() -> Response:
     """Arguments come from the query string (GET) or the form body (POST), never both mixed."""
     params = request.form.to_dict(flat=False) if request.method == "POST" else request.args.to_dict(flat=False)
-    body = answer(params, SiteRepository(site()))
+    here = site()
+    body = answer(params, SiteRepository(here), now=response_date(here))
     response = Response(body, 200, content_type="text/xml; charset=utf-8")
     response.cache_control.no_cache = True  # every answer carries its own responseDate
     return response

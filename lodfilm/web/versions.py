@@ -63,13 +63,14 @@ class Versions:
 
 
 def own_triples(store: Store, films: Sequence[str]) -> dict[str, bytes]:
-    """Each film's own triples and those of its ``#`` parts (roles, trailer), as N-Triples per film."""
-    values = " ".join(f"<{film}>" for film in films)
-    text = ("CONSTRUCT { ?f ?p ?o . ?part ?q ?v } WHERE { VALUES ?f { " + values + " } "
-            "{ ?f ?p ?o } UNION { ?f ?link ?part . ?part ?q ?v "
-            'FILTER(STRSTARTS(STR(?part), CONCAT(STR(?f), "#"))) } }')
+    """Each film's own triples and those of its ``#`` parts (roles, trailer), as N-Triples per film. (Two
+    queries, not one UNION: oxigraph runs the pair in half the time.)"""
+    values = "VALUES ?f { " + " ".join(f"<{film}>" for film in films) + " }"
+    own = store.construct("CONSTRUCT { ?f ?p ?o } WHERE { " + values + " ?f ?p ?o }")
+    parts = store.construct("CONSTRUCT { ?part ?q ?v } WHERE { " + values + " ?f ?link ?part . "
+                            'FILTER(isIRI(?part) && STRSTARTS(STR(?part), CONCAT(STR(?f), "#"))) ?part ?q ?v }')
     lines: dict[str, list[bytes]] = {}
-    for line in store.construct(text).splitlines():
+    for line in (own + b"\n" + parts).splitlines():
         if line.startswith(b"<"):
             subject = line[1 : line.index(b">")].decode()
             lines.setdefault(subject.split("#", 1)[0], []).append(line)

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -86,11 +86,10 @@ def event_lines(seq: int, time: str, kind: Kind, record: str, film: str | None, 
 
 def source_lines(record: str, source: RecordSource) -> frozenset[str]:
     """The lines that say where ``record`` came from."""
-    lines = {f"<{record}> <{NS}source> {ox.Literal(source.fingerprint)} .",
-             f"<{record}> <{NS}file> {ox.Literal(source.file)} ."}
-    if source.film is not None:
-        lines.add(f"<{record}> <{NS}about> <{source.film}> .")
-    return frozenset(lines)
+    # One triple a record, read in one scan: "fingerprint film file" (neither a fingerprint nor an IRI holds a
+    # space; the file, which may, comes last; "-" for no film).
+    value = f"{source.fingerprint} {source.film or '-'} {source.file}"
+    return frozenset({f"<{record}> <{NS}source> {ox.Literal(value)} ."})
 
 
 def graph_hash(triples: Iterable[str]) -> str:
@@ -106,20 +105,19 @@ def graph_hash(triples: Iterable[str]) -> str:
 
 # -- reading ---------------------------------------------------------------------------------------------------
 def events(store: Store, after: int = 0, limit: int | None = None) -> list[Event]:
-    """The events after sequence number ``after``, oldest first, at most ``limit`` of them."""
+    """The events after sequence number ``after``, oldest first, at most ``limit`` of them.
+
+    Events are looked up by their IRIs, which carry their numbers, a page at a time: a page costs what it holds,
+    however long the log (no sort of the whole log for each page)."""
     found: list[Event] = []
+    newest = latest(store)
     cursor = after
-    while limit is None or len(found) < limit:
-        page = PAGE if limit is None else min(PAGE, limit - len(found))
-        rows = store.select_log(
-            f"SELECT ?seq ?time ?kind ?record ?film ?hash WHERE {{ GRAPH <{LOG_GRAPH}> {{ "
-            f"?e <{NS}seq> ?seq ; <{NS}time> ?time ; <{NS}kind> ?kind ; <{NS}record> ?record . "
-            f"OPTIONAL {{ ?e <{NS}film> ?film }} OPTIONAL {{ ?e <{NS}hash> ?hash }} }} FILTER(?seq > {cursor}) }} "
-            f"ORDER BY ?seq LIMIT {page}")
-        found.extend(_event(row) for row in rows)
-        if len(rows) < page:
-            break
-        cursor = found[-1].seq
+    while cursor < newest and (limit is None or len(found) < limit):
+        span = PAGE if limit is None else min(PAGE, limit - len(found))
+        wanted = [f"{EVENT}{seq}" for seq in range(cursor + 1, min(cursor + span, newest) + 1)]
+        nodes = store.log_nodes(wanted)
+        found.extend(_event(nodes[iri]) for iri in wanted if iri in nodes)
+        cursor = min(cursor + span, newest)
     return found
 
 
@@ -131,9 +129,13 @@ def latest(store: Store) -> int:
 
 def film_modified(store: Store) -> dict[str, dt.datetime]:
     """Each film's last change: the time of the newest event of any record about it."""
-    rows = _paged(store, "?film", f"GRAPH <{LOG_GRAPH}> {{ ?e <{NS}film> ?film ; <{NS}time> ?time }}",
-                  select="?film (MAX(?time) AS ?m)", group="GROUP BY ?film")
-    return {row["film"]: parse_time(row["m"]) for row in rows if "m" in row}
+    times = dict(store.log_values(f"{NS}time"))
+    newest: dict[str, str] = {}
+    for event, film in store.log_values(f"{NS}film"):
+        time = times.get(event)
+        if time is not None and time > newest.get(film, ""):  # one format, to the second, UTC: text order is time order
+            newest[film] = time
+    return {film: parse_time(time) for film, time in newest.items()}
 
 
 def last_modified(store: Store, film: str) -> dt.datetime | None:
@@ -144,31 +146,24 @@ def last_modified(store: Store, film: str) -> dt.datetime | None:
 
 
 def record_sources(store: Store) -> dict[str, RecordSource]:
-    """Every stored record's source fingerprint and file, by record IRI."""
-    rows = _paged(store, "?r", f"GRAPH <{LOG_GRAPH}> {{ ?r <{NS}source> ?fp ; <{NS}file> ?file "
-                  f"OPTIONAL {{ ?r <{NS}about> ?film }} }}", select="?r ?fp ?file ?film")
-    return {row["r"]: RecordSource(row["fp"], row["file"], row.get("film")) for row in rows}
+    """Every stored record's source fingerprint, file and film, by record IRI."""
+    found: dict[str, RecordSource] = {}
+    for record, value in store.log_values(f"{NS}source"):
+        parts = value.split(" ", 2)
+        if len(parts) != 3:
+            continue  # not a source lodfilm wrote: the record is read again, and its source written anew
+        fingerprint, film, file = parts
+        found[record] = RecordSource(fingerprint, file, None if film == "-" else film)
+    return found
 
 
 def parse_time(value: str) -> dt.datetime:
     return dt.datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(dt.UTC)
 
 
-def _event(row: dict[str, str]) -> Event:
-    kind = row["kind"]
+def _event(node: dict[str, str]) -> Event:
+    kind = node[f"{NS}kind"]
     if kind not in KINDS:
         raise ValueError(f"the change log holds an event of unknown kind {kind!r}")
-    return Event(seq=int(row["seq"]), time=parse_time(row["time"]), kind=kind,
-                 record=row["record"], film=row.get("film"), hash=row.get("hash"))
-
-
-def _paged(store: Store, key: str, where: str, *, select: str, group: str = "") -> Iterator[dict[str, str]]:
-    """Every row of a query over the log, in pages ordered by ``key`` (a server's answer may be capped)."""
-    offset = 0
-    while True:
-        rows = store.select_log(f"SELECT {select} WHERE {{ {where} }} {group} ORDER BY {key} "
-                                f"LIMIT {PAGE} OFFSET {offset}")
-        yield from rows
-        if len(rows) < PAGE:
-            return
-        offset += PAGE
+    return Event(seq=int(node[f"{NS}seq"]), time=parse_time(node[f"{NS}time"]), kind=kind,
+                 record=node[f"{NS}record"], film=node.get(f"{NS}film"), hash=node.get(f"{NS}hash"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 import signal
 import subprocess
 import time
@@ -16,10 +17,12 @@ import yaml
 from pyld import jsonld
 
 from lodfilm import changelog
+from lodfilm.settings import Settings
 from lodfilm.store.base import Store
+from lodfilm.web import close_app, create_app
 from tests.conftest import BASE
 from tests.test_crash import films, import_command
-from tests.test_store_contract import SERVERS, connect, import_, server_settings, wipe
+from tests.test_store_contract import SERVERS, connect, import_, run, server_settings, wipe
 
 
 @pytest.fixture(params=["embedded", *SERVERS])
@@ -143,3 +146,39 @@ def test_a_killed_import_leaves_every_record_with_its_event_and_no_event_without
         assert len({e.record for e in logged}) == 2000
     finally:
         store.close()
+
+
+def test_sitemap_lastmod_and_a_films_last_modified_come_from_the_log(location: str, tmp_path: Path) -> None:
+    """A record read back from a dump keeps the stamp it was published with (here 2001); the film still changed
+    in this store when the import wrote it, and that is what the sitemap and the film's documents say."""
+    source = tmp_path / "films.yaml"
+    source.write_text(yaml.safe_dump([film("Alpha", 2001, "Ana Example")]))
+    first = tmp_path / "first"
+    assert import_(str(first), source)[0] == 0
+    dump = tmp_path / "dump.nq"
+    status, out, err = run("dump", "--store", first, "--format", "nq")
+    assert status == 0, err
+    old = re.sub(r'(dc/terms/modified> )"[^"]+"', r'\1"2001-01-01T00:00:00Z"', out)
+    assert old != out
+    dump.write_text(old, encoding="utf-8")
+    assert import_(location, dump)[0] == 0
+
+    app = create_app(Settings.load(store=location, base=BASE))
+    try:
+        client = app.test_client()
+        store = connect(location)
+        try:
+            (event,) = changelog.events(store)
+        finally:
+            store.close()
+        assert event.kind == "create" and event.time.year > 2001
+        sitemap = client.get("/sitemap.xml").get_data(as_text=True)
+        assert f"<loc>{BASE}film/alpha-2001</loc><lastmod>{event.time.date().isoformat()}</lastmod>" in \
+            re.sub(r"\s+", "", sitemap)
+        page = client.get("/film/alpha-2001.ttl")
+        assert page.status_code == 200
+        assert page.last_modified == event.time
+        assert client.get("/film/alpha-2001.ttl", headers={
+            "If-Modified-Since": page.headers["Last-Modified"]}).status_code == 304
+    finally:
+        close_app(app)

@@ -235,14 +235,13 @@ def record_files(paths: list[Path]) -> tuple[list[Input], list[RecordError]]:
             add(path, path.resolve())
             continue
         root = path.resolve()
-        for found in sorted(path.rglob("*")):
-            if found.suffix.lower() not in READERS:
-                continue
-            # rglob does not follow links to folders, so every folder on the way is a real one under the root:
+        for relative in walk(path):
+            found = path / relative
+            # The walk does not follow links to folders, so every folder on the way is a real one under the root:
             # only a link itself can lead elsewhere, and only links cost a resolve().
             if not found.is_symlink():
                 if not found.is_dir():  # a FIFO or a device is taken, so that reading it refuses it aloud
-                    add(found, root / found.relative_to(path))
+                    add(found, root / relative)
                 continue
             real = found.resolve()
             if not real.is_relative_to(root):
@@ -251,6 +250,23 @@ def record_files(paths: list[Path]) -> tuple[list[Input], list[RecordError]]:
             elif not real.is_dir():
                 add(found, real)
     return inputs, refused
+
+
+def walk(folder: Path) -> list[str]:
+    """The entries under ``folder`` whose suffix lodfilm reads, as paths relative to it, in the order of their
+    parts (as ``sorted(folder.rglob("*"))`` gives them, at a fraction of the cost for a folder of 100,000 files);
+    links to folders are listed, not followed."""
+    found: list[tuple[tuple[str, ...], str]] = []
+    start = os.fspath(folder)
+    for directory, folders, files in os.walk(start):
+        inside = os.path.relpath(directory, start)
+        parts: tuple[str, ...] = () if inside == "." else tuple(inside.split(os.sep))
+        links = [name for name in folders if os.path.islink(os.path.join(directory, name))]
+        for name in (*files, *links, *(f for f in folders if f not in links)):
+            if os.path.splitext(name)[1].lower() in READERS:
+                found.append(((*parts, name), os.path.join(*parts, name)))
+    found.sort()
+    return [relative for _, relative in found]
 
 
 def read_path(path: Path, *, export_map: ExportMap | None = None, notes: list[str] | None = None

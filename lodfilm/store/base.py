@@ -119,6 +119,13 @@ class Store(Protocol):
         """A SELECT over the store's own graphs (``GRAPH <LOG_GRAPH>`` reaches the change log), as
         :meth:`select` gives rows."""
 
+    def log_values(self, predicate: str) -> Iterator[tuple[str, str]]:
+        """(subject IRI, object's lexical value) of every ``predicate`` triple in :data:`LOG_GRAPH`: how the log is
+        read whole, without a join or a sort the store would have to make."""
+
+    def log_nodes(self, subjects: list[str]) -> dict[str, dict[str, str]]:
+        """The properties (predicate IRI → lexical value) of each of ``subjects`` found in :data:`LOG_GRAPH`."""
+
     def identifiers(self) -> Iterator[tuple[str, str]]:
         """(node, sameAs IRI) pairs, for identity resolution."""
 

@@ -269,6 +269,20 @@ class EmbeddedStore:
     def select_log(self, text: str) -> list[dict[str, str]]:
         return self.select(text)
 
+    def log_values(self, predicate: str) -> Iterator[tuple[str, str]]:
+        for quad in self._store.quads_for_pattern(None, ox.NamedNode(predicate), None, ox.NamedNode(LOG_GRAPH)):
+            if isinstance(quad.subject, ox.NamedNode) and not isinstance(quad.object, ox.Triple):
+                yield quad.subject.value, quad.object.value
+
+    def log_nodes(self, subjects: list[str]) -> dict[str, dict[str, str]]:
+        log = ox.NamedNode(LOG_GRAPH)
+        found: dict[str, dict[str, str]] = {}
+        for subject in subjects:
+            for quad in self._store.quads_for_pattern(ox.NamedNode(subject), None, None, log):
+                if not isinstance(quad.object, ox.Triple):
+                    found.setdefault(subject, {})[quad.predicate.value] = quad.object.value
+        return found
+
     def select(self, text: str, **bindings: str) -> list[dict[str, str]]:
         """Rows of a SELECT as {variable: lexical value}: for lodfilm's own queries (stats, pages, search).
 

@@ -474,6 +474,25 @@ class RemoteStore:
         variables, rows = self._rows(text, dataset=False)
         return [{v: row[v].value for v in variables if row[v] is not None} for row in rows]
 
+    def log_values(self, predicate: str) -> Iterator[tuple[str, str]]:
+        rows = self._all_rows(f"SELECT ?s ?o WHERE {{ GRAPH <{LOG_GRAPH}> {{ ?s <{predicate}> ?o }} }}", "?s ?o",
+                              dataset=False)
+        for row in rows:
+            subject, value = row["s"], row["o"]
+            if isinstance(subject, ox.NamedNode) and value is not None:
+                yield subject.value, value.value
+
+    def log_nodes(self, subjects: list[str]) -> dict[str, dict[str, str]]:
+        found: dict[str, dict[str, str]] = {}
+        for start in range(0, len(subjects), 200):
+            values = " ".join(f"<{s}>" for s in subjects[start : start + 200])
+            _, rows = self._rows(f"SELECT ?s ?p ?o WHERE {{ VALUES ?s {{ {values} }} "
+                                 f"GRAPH <{LOG_GRAPH}> {{ ?s ?p ?o }} }}", dataset=False)
+            for row in rows:
+                found.setdefault(cast(ox.NamedNode, row["s"]).value, {})[cast(ox.NamedNode, row["p"]).value] = \
+                    row["o"].value
+        return found
+
     def select(self, text: str, **bindings: str) -> list[dict[str, str]]:
         """Rows of a SELECT as {variable: lexical value}; each ``«name»`` becomes a literal escaped by pyoxigraph,
         so user input cannot change the query."""

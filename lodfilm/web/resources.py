@@ -34,7 +34,10 @@ def resource(kind: str, key: str) -> Response:
     if data is None:
         abort(404, description=f"there is no {kind} {iri}")
     fmt, negotiated = chosen_format(explicit)
-    modified = here.cached(f"modified {iri}", lambda: documents.last_modified(data, iri))
+    # A film's last change is its newest event in the change log; a record stored before the log began, and
+    # anything else, has the newest dcterms:modified its document states.
+    logged = here.film_modified(iri) if kind == "film" else None
+    modified = logged or here.cached(f"modified {iri}", lambda: documents.last_modified(data, iri))
     body = rendered(f"{fmt.name} {iri}", lambda: render(kind, iri, data, fmt))
     return respond(body, fmt, negotiated=negotiated, iri=iri, modified=modified or here.store.modified)
 

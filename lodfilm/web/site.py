@@ -16,6 +16,7 @@ refused at once (503 with ``Retry-After``), so runaway queries can never hold ev
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import tempfile
 import threading
@@ -24,6 +25,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
+from lodfilm import changelog
 from lodfilm.errors import QueryTimeout, StoreError
 from lodfilm.iris import Iris
 from lodfilm.publish import documents
@@ -103,9 +105,20 @@ class Site:
             key=lambda r: (r["name"].casefold(), r["iri"])))
 
     def film_dates(self) -> dict[str, str]:
-        """Each film's last change (its newest record's ``dcterms:modified``), for the sitemap."""
-        return self.cached("film dates", lambda: {r["f"]: r["m"] for r in self.store.select(
-            "SELECT ?f (MAX(?mod) AS ?m) WHERE { ?r schema:about ?f ; dcterms:modified ?mod } GROUP BY ?f")})
+        """Each film's last change, for the sitemap: its newest event in the change log."""
+        return self.cached("film dates", self._film_dates)
+
+    def _film_dates(self) -> dict[str, str]:
+        # A film with no event yet (its records were stored before the store kept a log, and have not changed
+        # since) has its newest record's ``dcterms:modified``, the stamp its last change left.
+        stamped = {r["f"]: r["m"] for r in self.store.select(
+            "SELECT ?f (MAX(?mod) AS ?m) WHERE { ?r schema:about ?f ; dcterms:modified ?mod } GROUP BY ?f")}
+        logged = {film: changelog.timestamp(moment) for film, moment in changelog.film_modified(self.store).items()}
+        return {**stamped, **logged}
+
+    def film_modified(self, iri: str) -> dt.datetime | None:
+        """A film's last change, from the change log (None when the log has no event about it)."""
+        return self.cached(f"film modified {iri}", lambda: changelog.last_modified(self.store, iri))
 
     def search(self, text: str, limit: int = 50) -> list[dict[str, str]]:
         """Films, people and organisations whose name contains ``text`` (any case)."""

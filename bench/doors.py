@@ -4,7 +4,8 @@ For each size, on generated film pages imported into a new store: the feed entry
 ``/activity``, ``/ldes`` and ``/oai`` through the real app (Flask's test client over the store on disk), first
 on the first checkpoint the app serves (``cold``: the change log is read, and for LDES every film's current
 triples are copied into the kept versions) and again (``warm``); then one film's page changes and is re-imported
-while the same app serves, and the same requests run on the new checkpoint. Results go to ``bench/results/doors/<date>-<size>.json``.
+while the same app serves, and the same requests run on the new checkpoint. Results go to
+``bench/results/doors/<date>-<size>.json``.
 
     python -m bench.doors --sizes 1000,10000
 """

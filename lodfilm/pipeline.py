@@ -117,7 +117,7 @@ class Import:
         self.view = StoreView(store, self.iris)
         self.report = Report()
         self.now = changelog.timestamp(dt.datetime.now(dt.UTC))
-        self.sequence = Sequence(lambda: changelog.latest(store) if store is not None else 0)
+        self.sequence = Sequence(self.newest_event)
         self.settings = settings_digest(base=base, export_map=export_map)
         self.batch: list[Item] = []
         self.queued = 0  # records put in batches so far; a file is settled once as many are judged
@@ -266,6 +266,11 @@ class Import:
             self.report.removed += len(gone)
 
     # -- helpers ---------------------------------------------------------------------------------------------
+    def newest_event(self) -> int:
+        """The store's newest change-log number, asked when the first event is made (an import that writes nothing
+        never asks)."""
+        return changelog.latest(self.store) if self.store is not None else 0
+
     def deletion(self, graph: str) -> RecordDrop:
         return deletion(graph, self.view.film_of(graph), self.view.sources.get(graph), self.sequence, self.now)
 

@@ -182,3 +182,14 @@ def test_sitemap_lastmod_and_a_films_last_modified_come_from_the_log(location: s
             "If-Modified-Since": page.headers["Last-Modified"]}).status_code == 304
     finally:
         close_app(app)
+
+
+def test_graph_hash_is_rdfc_1_0_with_and_without_blank_nodes() -> None:
+    plain = frozenset({f'<{BASE}film/a> <http://schema.org/name> "Ça \\"va\\"\\n"@fr .',
+                       f"<{BASE}film/a> <http://schema.org/director> <{BASE}person/b> ."})
+    blank = plain | {f"<{BASE}film/a> <http://schema.org/actor> _:role1 .",
+                     '_:role1 <http://schema.org/roleName> "Ana" .', "_:role1 <http://schema.org/actor> _:p ."}
+    renamed = frozenset(line.replace("_:role1", "_:x").replace("_:p", "_:y") for line in blank)
+    for graph in (plain, blank):
+        assert changelog.graph_hash(graph) == independent_hash(graph)
+    assert changelog.graph_hash(renamed) == changelog.graph_hash(blank) != changelog.graph_hash(plain)

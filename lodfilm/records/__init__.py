@@ -235,12 +235,12 @@ def record_files(paths: list[Path]) -> tuple[list[Input], list[RecordError]]:
             add(path, path.resolve())
             continue
         root = path.resolve()
-        for relative in walk(path):
+        for relative, link, folder_here in walk(path):
             found = path / relative
             # The walk does not follow links to folders, so every folder on the way is a real one under the root:
             # only a link itself can lead elsewhere, and only links cost a resolve().
-            if not found.is_symlink():
-                if not found.is_dir():  # a FIFO or a device is taken, so that reading it refuses it aloud
+            if not link:
+                if not folder_here:  # a FIFO or a device is taken, so that reading it refuses it aloud
                     add(found, root / relative)
                 continue
             real = found.resolve()
@@ -252,21 +252,28 @@ def record_files(paths: list[Path]) -> tuple[list[Input], list[RecordError]]:
     return inputs, refused
 
 
-def walk(folder: Path) -> list[str]:
-    """The entries under ``folder`` whose suffix lodfilm reads, as paths relative to it, in the order of their
-    parts (as ``sorted(folder.rglob("*"))`` gives them, at a fraction of the cost for a folder of 100,000 files);
-    links to folders are listed, not followed."""
-    found: list[tuple[tuple[str, ...], str]] = []
-    start = os.fspath(folder)
-    for directory, folders, files in os.walk(start):
-        inside = os.path.relpath(directory, start)
-        parts: tuple[str, ...] = () if inside == "." else tuple(inside.split(os.sep))
-        links = [name for name in folders if os.path.islink(os.path.join(directory, name))]
-        for name in (*files, *links, *(f for f in folders if f not in links)):
-            if os.path.splitext(name)[1].lower() in READERS:
-                found.append(((*parts, name), os.path.join(*parts, name)))
+def walk(folder: Path) -> list[tuple[str, bool, bool]]:
+    """The entries under ``folder`` whose suffix lodfilm reads, as (path relative to it, is a link, is a folder), in
+    the order of their parts (as ``sorted(folder.rglob("*"))`` gives them, at a fraction of the cost for a folder
+    of 100,000 files: each entry's kind comes with its directory listing); links to folders are listed, not
+    followed."""
+    found: list[tuple[tuple[str, ...], str, bool, bool]] = []
+    pending: list[tuple[str, tuple[str, ...]]] = [(os.fspath(folder), ())]
+    while pending:
+        directory, parts = pending.pop()
+        try:
+            entries = list(os.scandir(directory))
+        except OSError:
+            continue  # a folder that cannot be listed holds nothing to read (as rglob skips it)
+        for entry in entries:
+            link = entry.is_symlink()
+            folder_here = not link and entry.is_dir(follow_symlinks=False)
+            if folder_here:
+                pending.append((entry.path, (*parts, entry.name)))
+            if os.path.splitext(entry.name)[1].lower() in READERS:
+                found.append(((*parts, entry.name), os.path.join(*parts, entry.name), link, folder_here))
     found.sort()
-    return [relative for _, relative in found]
+    return [(relative, link, folder_here) for _, relative, link, folder_here in found]
 
 
 def read_path(path: Path, *, export_map: ExportMap | None = None, notes: list[str] | None = None

@@ -200,10 +200,11 @@ class EmbeddedStore:
               log: Iterable[LogLines] = ()) -> None:
         writes, gone, extra = list(writes), [drop_of(d) for d in drops], [lines for lines in log if lines]
         try:
-            if gone or extra or any(record.replaces or record.log.remove for record in writes):
+            if gone or any(lines.remove for lines in extra) or any(w.replaces or w.log.remove for w in writes):
                 self._store.update(replacement(writes, gone, extra))
-            elif writes:
-                self._load_new(new_records(writes))
+            elif writes or extra:
+                # New records, and log lines that only add (a file's sources), go in through the bulk loader.
+                self._load_new(new_records(writes, extra))
                 self._bulk_loaded += len(writes)
             else:
                 return
@@ -372,9 +373,10 @@ def replacement(writes: list[RecordWrite], drops: list[RecordDrop], log: Iterabl
     return " ;\n".join(parts)
 
 
-def new_records(writes: list[RecordWrite]) -> bytes:
+def new_records(writes: list[RecordWrite], log: Iterable[LogLines] = ()) -> bytes:
     """Records new to the store as N-Quads: each triple in its record's graph, and once in the default graph
-    however many records of the batch state it (people, companies and countries recur: a tenth fewer quads)."""
+    however many records of the batch state it (people, companies and countries recur: a tenth fewer quads); their
+    events, and the lines ``log`` adds, in the log graph."""
     default = set().union(*(record.triples for record in writes))
     named = [
         # Each line is "<s> <p> o ." with no newline inside (N-Triples escapes them), so " .\n" ends a line.
@@ -382,7 +384,8 @@ def new_records(writes: list[RecordWrite]) -> bytes:
         for record in writes
     ]
     # Their events, in the log graph: loaded with them, and taken out with them if the load is cut short.
-    logged = "".join(f"{line[:-2]} <{LOG_GRAPH}> .\n" for record in writes for line in sorted(record.log.add))
+    added = [*(record.log.add for record in writes), *(lines.add for lines in log)]
+    logged = "".join(f"{line[:-2]} <{LOG_GRAPH}> .\n" for lines in added for line in sorted(lines))
     return ("\n".join(default) + "\n" + "".join(named) + logged).encode()
 
 

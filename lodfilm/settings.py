@@ -18,6 +18,7 @@ idle_timeout     ``LODFILM_IDLE_TIMEOUT``      30 seconds an idle HTTP connectio
 query_queue      ``LODFILM_QUERY_QUEUE``       2 queries waiting for a worker (more get 503 at once)
 license          ``LODFILM_LICENSE``           CC0 1.0
 title            ``LODFILM_TITLE``             ``lodfilm``
+admin_email      ``LODFILM_ADMIN_EMAIL``       ``webmaster@`` the base IRI's host (OAI-PMH's Identify needs one)
 ================ ============================= ====================================
 """
 
@@ -113,6 +114,8 @@ class Settings:
     query_queue: int = 2
     license: str = "http://creativecommons.org/publicdomain/zero/1.0/"
     title: str = "lodfilm"
+    #: who answers for the OAI-PMH repository (its Identify); empty: ``webmaster@`` the base IRI's host
+    admin_email: str = ""
     #: the SPARQL server that is the store, when ``--store``/``LODFILM_STORE`` is a ``sparql+http(s)://`` URL
     remote: Endpoint | None = None
 
@@ -174,6 +177,7 @@ class Settings:
             query_queue=int(number("LODFILM_QUERY_QUEUE", 2, low=0, high=1024)),
             license=env.get("LODFILM_LICENSE") or cls.license,
             title=env.get("LODFILM_TITLE") or cls.title,
+            admin_email=env.get("LODFILM_ADMIN_EMAIL") or "",
         )
 
     def with_(self, **changes: object) -> Settings:

@@ -4,6 +4,8 @@
 * ``browse`` — home page, ``/films``, ``/people``, ``/search``;
 * ``sparql`` — the SPARQL 1.1 Protocol endpoint;
 * ``harvest`` — dumps, VoID, sitemap, robots.txt;
+* ``activity``, ``ldes``, ``oai`` — the change log for harvesters: an Activity Streams 2.0 feed (IIIF Change
+  Discovery), a Linked Data Event Stream, an OAI-PMH 2.0 repository;
 * ``vocabulary`` — the credits table (FIAFcore classes, Wikidata properties) as HTML and SKOS;
 * ``charts`` — the collection's charts as SVG images, each with its JSON twin;
 * ``server`` — waitress, sized and timed against hostile clients (``lodfilm serve``).
@@ -26,10 +28,13 @@ from lodfilm.settings import Settings
 from lodfilm.store.embedded import EmbeddedStore
 from lodfilm.store.remote import RemoteStore
 from lodfilm.web import (
+    activity,
     browse,
     charts,
     errors,
     harvest,
+    ldes,
+    oai,
     pages,
     reconcile,
     render,
@@ -57,7 +62,8 @@ def create_app(settings: Settings | None = None, store: EmbeddedStore | RemoteSt
     app.config["MAX_FORM_MEMORY_SIZE"] = MAX_REQUEST_BYTES
     app.extensions["lodfilm"] = Site(settings, store)
     prefix = urlparse(settings.base).path.rstrip("/") or None
-    for blueprint in (browse.bp, resources.bp, sparql.bp, harvest.bp, vocabulary.bp, charts.bp, reconcile.bp):
+    for blueprint in (browse.bp, resources.bp, sparql.bp, harvest.bp, vocabulary.bp, charts.bp, reconcile.bp,
+                      activity.bp, ldes.bp, oai.bp):
         app.register_blueprint(blueprint, url_prefix=prefix)
     # Public, read-only data: any origin may read it; no credentials are ever involved.
     # ``send_wildcard``: answer ``Access-Control-Allow-Origin: *``, not an echo of each Origin (which would make

@@ -9,8 +9,10 @@ import json
 from urllib.parse import urlparse
 
 from flask import Blueprint, Response, abort, render_template, request, send_file
+from rdflib import URIRef
 
 from lodfilm.publish.describe import SITEMAP_LIMIT, sitemap, sitemap_index, void, void_view
+from lodfilm.publish.doors import DOORS, add_doors
 from lodfilm.publish.dumps import BY_FILE, describe, digest_fields
 from lodfilm.publish.formats import format_for_name, media_types, serialize_graph
 from lodfilm.web.render import chosen_format, respond, site
@@ -70,9 +72,11 @@ def void_description() -> Response:
         graph = void(here.iris.base, title=here.settings.title, license=here.settings.license, stats=here.stats(),
                      modified=here.store.modified, dumps=here.dumps.all(here.store, here.generation),
                      example=films[0]["iri"] if films else None)
+        add_doors(graph, here.iris.base, URIRef(f"{here.iris.base}.well-known/void#dataset"))
         if fmt.kind == "html":
             view = void_view(graph, here.iris.base)
-            return render_template("void.html", void=view, iri=f"{here.iris.base}.well-known/void").encode()
+            return render_template("void.html", void=view, iri=f"{here.iris.base}.well-known/void",
+                                   doors=DOORS).encode()
         return serialize_graph(graph, fmt.media_type, root=f"{here.iris.base}.well-known/void")
 
     return respond(here.cached(f"void {fmt.name}", make), fmt, negotiated=negotiated, modified=here.store.modified)

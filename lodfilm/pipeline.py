@@ -12,9 +12,10 @@ read, so importing the same files twice changes nothing and costs little.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import os
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,7 +33,7 @@ from lodfilm.importing.lookups import StoreView, has_checkpoint, previous_film, 
 from lodfilm.importing.mapped import Mapped, map_record
 from lodfilm.importing.writing import Writer, plan
 from lodfilm.iris import Iris, file_key
-from lodfilm.records import Input, read_path, record_files
+from lodfilm.records import Input, ReadResult, read_path, record_files
 from lodfilm.records.maps import ExportMap
 from lodfilm.store.base import LogLines, RecordDrop, RecordWrite, Store
 
@@ -165,9 +166,8 @@ class Import:
             self.skip(held.values())
             return
         notes: list[str] = []
-        results = list(read_path(source.path, export_map=self.export_map, notes=notes))
-        self.note(notes)
-        keys = FileKeys(file_key(source.real), multi=any(r.ref.position is not None for r in results))
+        results, multi = peek_multi(read_path(source.path, export_map=self.export_map, notes=notes))
+        keys = FileKeys(file_key(source.real), multi=multi)
         end = FileEnd(0, source, keys.part, stamp)
         for result in results:
             self.report.read += 1
@@ -178,6 +178,7 @@ class Import:
             self.queued += 1
             if len(self.batch) >= BATCH:
                 self.submit()
+        self.note(notes)  # a reader's notes on the whole file (columns no field takes) come at its end
         self.seen |= end.graphs
         if self.store is not None:
             end.end = self.queued
@@ -285,3 +286,15 @@ class Import:
         if self.hooks.on_note is not None:
             for note in notes:
                 self.hooks.on_note(note)
+
+
+def peek_multi(results: Iterator[ReadResult]) -> tuple[Iterator[ReadResult], bool]:
+    """Whether a file holds several records (a list, a table: its records have positions), and its records,
+    read one at a time: a table of 60,000 rows is never held whole. Records are buffered only until the first
+    with a position (a single record has none, so its file is read to its end: one record)."""
+    head: list[ReadResult] = []
+    for result in results:
+        head.append(result)
+        if result.ref.position is not None:
+            return itertools.chain(head, results), True
+    return iter(head), False

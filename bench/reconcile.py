@@ -35,6 +35,8 @@ BASE = "http://localhost:8080/"
 
 
 def mistype(title: str, rng: random.Random) -> str:
+    """One typing slip in a letter of the title: a letter dropped, doubled, swapped with the next or replaced
+    (``tests/test_reconcile.py`` builds its batch with it too)."""
     letters = [i for i, c in enumerate(title) if c.isalpha()]
     if len(letters) < 4:
         return title
@@ -50,6 +52,7 @@ def mistype(title: str, rng: random.Random) -> str:
 
 
 def unaccented(text: str) -> str:
+    """``text`` with its accents dropped, as a spreadsheet typed without them has it."""
     return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
 

@@ -9,7 +9,6 @@ import random
 import subprocess
 import sys
 import time
-import unicodedata
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -25,6 +24,7 @@ from lxml import html as lxml_html
 from referencing import Registry
 from referencing.jsonschema import DRAFT7
 
+from bench.reconcile import mistype, unaccented
 from lodfilm.settings import Settings
 from lodfilm.store.embedded import EmbeddedStore
 from lodfilm.web import close_app, create_app
@@ -188,26 +188,6 @@ def test_hostile_queries_never_fail_the_server(client: Any) -> None:
 
 
 # -- matching ---------------------------------------------------------------------------------------------------
-
-
-def mistype(title: str, rng: random.Random) -> str:
-    """One typing slip in a letter of the title: a letter dropped, doubled, swapped with the next or replaced."""
-    letters = [i for i, c in enumerate(title) if c.isalpha()]
-    if len(letters) < 4:
-        return title
-    i = rng.choice(letters[1:-1])
-    slip = rng.choice(("drop", "double", "swap", "replace"))
-    if slip == "drop":
-        return title[:i] + title[i + 1:]
-    if slip == "double":
-        return title[:i] + title[i] + title[i:]
-    if slip == "swap":
-        return title[:i] + title[i + 1] + title[i] + title[i + 2:]
-    return title[:i] + rng.choice("aeiourstn") + title[i + 1:]
-
-
-def unaccented(text: str) -> str:
-    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
 
 def perturbed_batch(store: Path, size: int = 200, seed: int = 17) -> tuple[dict[str, Any], dict[str, str]]:

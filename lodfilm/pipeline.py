@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import os
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -155,8 +156,21 @@ class Import:
                 self.writer.close()
         report = self.report
         if self.store is not None and (report.written or report.removed or not has_checkpoint(self.store)):
+            if report.written or report.removed:
+                self.after_the_stamp()
             self.store.checkpoint()
         return report
+
+    def after_the_stamp(self) -> None:
+        """Wait, if need be, until the second after the one this import's events are stamped with (its start, to
+        the second), so the checkpoint publishing them is later than all of them: a harvester's next ``from``
+        (OAI-PMH's responseDate is the checkpoint's time, and ``from`` is inclusive) then never brings them again,
+        and the next import's events, stamped at its own start, are never earlier than it."""
+        stamped = dt.datetime.fromisoformat(self.now.removesuffix("Z")).replace(tzinfo=dt.UTC)
+        # and a little more: a file's time comes from the kernel's coarse clock, up to a tick behind this one
+        wait = (stamped + dt.timedelta(seconds=1, milliseconds=50) - dt.datetime.now(dt.UTC)).total_seconds()
+        if wait > 0:
+            time.sleep(wait)
 
     def import_file(self, source: Input) -> None:
         """SKIP the file if unchanged; else READ it, KEY and MAP each record into the batch."""

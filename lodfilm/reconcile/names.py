@@ -37,12 +37,13 @@ KINDS = {f"{SDO}Movie": "Movie", f"{SDO}Person": "Person", f"{SDO}Organization":
 NAMES = """SELECT ?e ?kind ?name ?alternate WHERE { ?e a ?kind .
   VALUES ?kind { schema:Movie schema:Person schema:Organization }
   { ?e schema:name ?name BIND(0 AS ?alternate) } UNION { ?e schema:alternateName ?name BIND(1 AS ?alternate) } }"""
+YEARS = "SELECT ?f ?y WHERE { ?f a schema:Movie ; schema:dateCreated ?y }"
 SAME = """SELECT ?e ?same WHERE { ?e a ?kind ; schema:sameAs ?same .
   VALUES ?kind { schema:Movie schema:Person schema:Organization } }"""
 SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE names (id INTEGER PRIMARY KEY, iri TEXT NOT NULL, kind TEXT NOT NULL, name TEXT NOT NULL,
-    folded TEXT NOT NULL);
+    folded TEXT NOT NULL, year INTEGER);
 CREATE INDEX names_iri ON names (iri);
 CREATE INDEX names_prefix ON names (kind, folded);
 CREATE TABLE ids (key TEXT NOT NULL, iri TEXT NOT NULL, PRIMARY KEY (key, iri)) WITHOUT ROWID;
@@ -53,7 +54,7 @@ CREATE TABLE vocabulary (kind TEXT NOT NULL, word TEXT NOT NULL, names INTEGER N
               "tokenize='unicode61 remove_diacritics 0');\n" for table in ("words_movie", "words_person",
                                                                            "words_organization"))
 FTS = {"Movie": "words_movie", "Person": "words_person", "Organization": "words_organization"}
-VERSION = "3"
+VERSION = "4"
 SAFE = re.compile(r"[^A-Za-z0-9_.-]")
 WORD = re.compile(r"\w+")
 #: identifiers as records give them and as sameAs IRIs end: Q42, tt0118694, nm0000229, co0000000
@@ -108,9 +109,11 @@ class Names:
     def _rows(self, sql: str, params: Sequence[object] = ()) -> list[tuple[object, ...]]:
         return self.db.execute(sql, list(params)).fetchall()
 
-    def candidates(self, text: str, kinds: Sequence[str], limit: int = 25) -> list[str]:
+    def candidates(self, text: str, kinds: Sequence[str], limit: int = 25, year: int | None = None) -> list[str]:
         """IRIs of ``kinds`` whose names share the query's words — or, for a word no name has, the words nearest
-        it (a typing slip) — the likeliest first; for a short query also names letter by letter alike."""
+        it (a typing slip) — the likeliest first; for a short query also names letter by letter alike. With a
+        ``year``, films of that year or the next or last are looked for apart as well: a title many films share
+        ("Harbour") must not leave the right one behind the first ``limit``."""
         folded = fold(text)
         words = list(dict.fromkeys(WORD.findall(folded)))[:MAX_WORDS]
         found: dict[str, None] = {}
@@ -133,6 +136,12 @@ class Names:
                     f"SELECT n.iri FROM {FTS[kind]} w JOIN names n ON n.id = w.rowid WHERE {FTS[kind]} MATCH ? "
                     f"ORDER BY bm25({FTS[kind]}) LIMIT ?", [expression, limit]):
                 found.setdefault(str(iri), None)
+            if year is not None and kind == "Movie":
+                for (iri,) in self._rows(
+                        f"SELECT n.iri FROM {FTS[kind]} w JOIN names n ON n.id = w.rowid WHERE {FTS[kind]} MATCH ? "
+                        f"AND n.year BETWEEN ? AND ? ORDER BY bm25({FTS[kind]}) LIMIT ?",
+                        [expression, year - 1, year + 1, limit]):
+                    found.setdefault(str(iri), None)
         if len(folded) <= SHORT:
             # a mistyped short title may share no word with its film ("kelr", "kler" when no word is near):
             # compare it with every name of about its length (a few thousand even at 100k films)
@@ -251,6 +260,11 @@ def build(store: Store, target: Path, generation: str) -> float:
             seen.add(key)
             rows.append((row["e"], kind, row["name"], fold(row["name"])))
         db.executemany("INSERT INTO names (iri, kind, name, folded) VALUES (?, ?, ?, ?)", rows)
+        years: dict[str, int] = {}
+        for row in store.select(YEARS):
+            if row["y"][:4].isdigit():
+                years.setdefault(row["f"], int(row["y"][:4]))
+        db.executemany("UPDATE names SET year = ? WHERE iri = ?", [(y, f) for f, y in years.items()])
         db.executemany("INSERT OR IGNORE INTO ids VALUES (?, ?)",
                        [(key, row["e"]) for row in store.select(SAME) for key in identifier_keys(row["same"])])
         for kind, table in FTS.items():

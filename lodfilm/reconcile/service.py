@@ -32,6 +32,7 @@ BATCH_SIZE = 100
 MAX_LIMIT = 100
 DEFAULT_LIMIT = 5
 CANDIDATES = 25  # retrieved per query before scoring
+DIRECTED = 50  # films of each person named as a director, added to the candidates
 PREVIEW = {"width": 420, "height": 180}
 SAFE_IRI = re.compile(r"^[^\s<>\"{}|\\^`]+$")
 
@@ -152,8 +153,13 @@ class Service:
                 iris.setdefault(iri, None)
         search = wanted.name or " ".join(wanted.films or wanted.directors)
         if search:
-            for iri in self.names.candidates(search, kinds, CANDIDATES):
+            for iri in self.names.candidates(search, kinds, CANDIDATES, year=wanted.year):
                 iris.setdefault(iri, None)
+        if wanted.directors and "Movie" in kinds:
+            # the films of the people named as directors: a title many films share is told apart by who made it
+            for person in self.names.candidates(" ".join(wanted.directors), ["Person"], 3):
+                for credit in agent_credits(self.index, person, limit=DIRECTED):
+                    iris.setdefault(credit.film.iri, None)
         return rank(wanted, self.entities(list(iris), kinds, identifiers=bool(wanted.identifiers)), limit)
 
     def read_query(self, key: str, query: Any) -> tuple[list[str], Wanted, int]:

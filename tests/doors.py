@@ -55,6 +55,26 @@ def valid_oai(body: bytes) -> etree._Element:
     return root
 
 
+def sync(records: Path, store_dir: Path, base: str, *, prune: bool = False) -> None:
+    """Import ``records`` into the embedded store at ``store_dir`` (with ``--prune`` over the same folder)."""
+    from lodfilm import pipeline
+    from lodfilm.store import open_store
+
+    store = open_store(store_dir)
+    try:
+        pipeline.run([records], base=base, store=store, progress=False, prune=[records] if prune else None)
+    finally:
+        store.close()
+
+
+def update_one_delete_one(pages: list[Path]) -> None:
+    """The doors' second sync: the second film's runtime changes (an update), the third's file goes (a delete,
+    once pruned)."""
+    pages[1].write_text(pages[1].read_text(encoding="utf-8").replace("runtime_minutes: 95", "runtime_minutes: 96"),
+                        encoding="utf-8")
+    pages[2].unlink()
+
+
 def three_films(folder: Path, seed: Path) -> list[Path]:
     """Three film pages made from the seed YAML record (titles ``Film 2011``…``Film 2013``), written to ``folder``."""
     folder.mkdir(parents=True, exist_ok=True)

@@ -10,13 +10,11 @@ from collections.abc import Iterator
 import pytest
 from flask.testing import FlaskClient
 
-from lodfilm import pipeline
-from lodfilm.publish import activity
+from lodfilm.publish import activity, changes
 from lodfilm.settings import Settings
-from lodfilm.store import open_store
 from lodfilm.web import close_app, create_app
 from tests.conftest import SEED_YAML
-from tests.doors import event, three_films
+from tests.doors import event, sync, three_films, update_one_delete_one
 
 BASE = "http://films.example.org/"
 
@@ -40,7 +38,7 @@ def test_pages_hold_a_fixed_number_of_activities_and_link_both_ways() -> None:
     assert [a["object"]["id"] for a in middle["orderedItems"]][:2] == [f"{BASE}film/f101", f"{BASE}film/f102"]
     last = activity.page(BASE, 2, events[200:], len(events), size=100)
     assert "next" not in last and len(last["orderedItems"]) == 50
-    assert activity.is_full(1, 250, 100) and not activity.is_full(2, 250, 100)
+    assert changes.is_full(1, 250, 100) and not changes.is_full(2, 250, 100)
     with pytest.raises(IndexError, match="no page 3"):
         activity.page(BASE, 3, [], len(events), size=100)
 
@@ -61,21 +59,10 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FlaskClient]:
     root = tmp_path_factory.mktemp("activity")
     pages = three_films(root / "records", SEED_YAML)
     store_dir = root / "store"
-
-    def sync(prune: bool) -> None:
-        store = open_store(store_dir)
-        try:
-            pipeline.run([root / "records"], base=BASE, store=store, progress=False,
-                         prune=[root / "records"] if prune else None)
-        finally:
-            store.close()
-
-    sync(False)
+    sync(root / "records", store_dir, BASE)
     time.sleep(1.1)  # the log's times are to the second
-    pages[1].write_text(pages[1].read_text(encoding="utf-8").replace("runtime_minutes: 95", "runtime_minutes: 96"),
-                        encoding="utf-8")
-    pages[2].unlink()
-    sync(True)
+    update_one_delete_one(pages)
+    sync(root / "records", store_dir, BASE, prune=True)
     app = create_app(Settings(store=store_dir, base=BASE))
     yield app.test_client()
     close_app(app)
@@ -114,3 +101,12 @@ def test_a_304_for_a_page_the_client_has(client: FlaskClient) -> None:
     assert client.get("/activity/page/0", headers={"If-None-Match": etag}).status_code == 304
 
 
+
+
+def test_both_position_paged_doors_slice_the_log_alike() -> None:
+    events = [event(n, "create", f"f{n}") for n in range(1, 251)]
+    assert changes.page_slice(events, 0, 100) == events[:100]
+    assert changes.page_slice(events, 2, 100) == events[200:]
+    assert changes.page_slice(events, 3, 100) is None and changes.page_slice(events, -1, 100) is None
+    assert changes.page_slice([], 0, 100) == [] and changes.page_slice([], 1, 100) is None
+    assert changes.page_count(0) == 1 and changes.page_count(250, 100) == 3 and changes.page_count(300, 100) == 3

@@ -12,13 +12,11 @@ from flask.testing import FlaskClient
 from rdflib import XSD, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, RDF
 
-from lodfilm import pipeline
 from lodfilm.publish import ldes
 from lodfilm.settings import Settings
-from lodfilm.store import open_store
 from lodfilm.web import close_app, create_app
 from tests.conftest import SEED_YAML
-from tests.doors import event, three_films
+from tests.doors import event, sync, three_films, update_one_delete_one
 
 LDES = Namespace(ldes.LDES)
 TREE = Namespace(ldes.TREE)
@@ -76,24 +74,13 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FlaskClient]:
     root = tmp_path_factory.mktemp("ldes")
     pages = three_films(root / "records", SEED_YAML)
     store_dir = root / "store"
-
-    def sync(prune: bool) -> None:
-        store = open_store(store_dir)
-        try:
-            pipeline.run([root / "records"], base=BASE, store=store, progress=False,
-                         prune=[root / "records"] if prune else None)
-        finally:
-            store.close()
-
-    sync(False)
+    sync(root / "records", store_dir, BASE)
     app = create_app(Settings(store=store_dir, base=BASE))
     client = app.test_client()
     assert client.get("/ldes/page/0").status_code == 200  # the server sees the first versions
     time.sleep(1.1)
-    pages[1].write_text(pages[1].read_text(encoding="utf-8").replace("runtime_minutes: 95", "runtime_minutes: 96"),
-                        encoding="utf-8")
-    pages[2].unlink()
-    sync(True)
+    update_one_delete_one(pages)
+    sync(root / "records", store_dir, BASE, prune=True)
     deadline = time.monotonic() + 10
     while b"member/5" not in client.get("/ldes/page/0", headers={"Accept": "text/turtle"}).data:
         assert time.monotonic() < deadline, "the app never served the second import"

@@ -15,22 +15,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from lodfilm.publish.changes import Change, film_of, moment, precise
+from lodfilm.publish.changes import PAGE_SIZE, Change, film_of, moment, page_count, precise
 
-PAGE_SIZE = 100
 MEDIA_TYPE = 'application/ld+json;profile="https://www.w3.org/ns/activitystreams"'
 CONTEXT = ["https://www.w3.org/ns/activitystreams", "http://iiif.io/api/discovery/1/context.json"]
 ACTIVITY_TYPES = {"create": "Create", "update": "Update", "delete": "Delete"}
-
-
-def page_count(total: int, size: int = PAGE_SIZE) -> int:
-    """How many pages ``total`` events fill: at least one, so ``first`` and ``last`` always name a page."""
-    return max(1, -(-total // size))
-
-
-def is_full(number: int, total: int, size: int = PAGE_SIZE) -> bool:
-    """Whether page ``number`` holds all ``size`` activities it ever will (then it never changes)."""
-    return (number + 1) * size <= total
 
 
 def collection_iri(base: str) -> str:

@@ -9,9 +9,9 @@ time in UTC, and the per-film fold. It depends on no web framework, so each door
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 KINDS = ("create", "update", "delete")
 
@@ -38,6 +38,9 @@ class Change(Protocol):
     def hash(self) -> str | None: ...  # None for a delete
 
 
+C = TypeVar("C", bound=Change)
+
+
 def moment(change: Change) -> dt.datetime:
     """The event's time as an aware UTC datetime, whatever form the log keeps it in."""
     when = change.time
@@ -59,6 +62,29 @@ def film_of(change: Change) -> str:
     if change.film is None:
         raise ValueError(f"event {change.seq} names no film")
     return change.film
+
+
+#: events on one page of ``/activity`` and of ``/ldes`` (both page the log by position, so one page size)
+PAGE_SIZE = 100
+
+
+def page_count(total: int, size: int = PAGE_SIZE) -> int:
+    """How many pages ``total`` events fill: at least one, so a feed's first and last page always exist."""
+    return max(1, -(-total // size))
+
+
+def is_full(number: int, total: int, size: int = PAGE_SIZE) -> bool:
+    """Whether page ``number`` holds all ``size`` events it ever will: the log only grows, so a full page never
+    changes and may be cached for a long time."""
+    return (number + 1) * size <= total
+
+
+def page_slice(changes: Sequence[C], number: int, size: int = PAGE_SIZE) -> Sequence[C] | None:
+    """The events on page ``number`` (from 0), or None when there is no such page. Page 0 always exists, empty
+    when the log is."""
+    if number < 0 or number >= page_count(len(changes), size):
+        return None
+    return changes[number * size : (number + 1) * size]
 
 
 def stamp(when: dt.datetime) -> str:

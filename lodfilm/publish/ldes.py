@@ -22,7 +22,7 @@ from collections.abc import Mapping, Sequence
 
 import pyoxigraph as ox
 
-from lodfilm.publish.changes import Change, film_of, moment, precise
+from lodfilm.publish.changes import PAGE_SIZE, Change, film_of, moment, page_count, precise
 
 # The graphs are built as pyoxigraph triples and handed out as N-Triples, the form the site's serialisers take:
 # a page of 100 members is ~10,000 triples, which rdflib would take seconds to parse and build.
@@ -34,7 +34,6 @@ RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 DATETIME = ox.NamedNode("http://www.w3.org/2001/XMLSchema#dateTime")
 MODIFIED = ox.NamedNode(DCTERMS + "modified")
 IS_VERSION_OF = ox.NamedNode(DCTERMS + "isVersionOf")
-PAGE_SIZE = 100
 
 
 def term(namespace: str, name: str) -> ox.NamedNode:
@@ -55,14 +54,6 @@ def page_iri(base: str, number: int) -> str:
 
 def member_iri(base: str, seq: int) -> str:
     return f"{base}ldes/member/{seq}"
-
-
-def page_count(total: int, size: int = PAGE_SIZE) -> int:
-    return max(1, -(-total // size))
-
-
-def is_full(number: int, total: int, size: int = PAGE_SIZE) -> bool:
-    return (number + 1) * size <= total
 
 
 def ntriples(triples: list[ox.Triple]) -> bytes:

@@ -7,10 +7,11 @@ import hashlib
 import json
 from typing import Any
 
-from flask import Blueprint, Response, abort
+from flask import Blueprint, Response
 
 from lodfilm.publish import activity
-from lodfilm.web.changes import log
+from lodfilm.publish.changes import is_full
+from lodfilm.web.changes import log, page_of
 from lodfilm.web.feeds import cache_for
 from lodfilm.web.render import site
 
@@ -34,11 +35,6 @@ def collection() -> Response:
 def page(number: int) -> Response:
     here = site()
     events = log(here)
-    pages = activity.page_count(len(events))
-    if number >= pages:
-        abort(404, description=f"there is no activity page {number}: pages are 0 to {pages - 1}; "
-                               f"start at {activity.collection_iri(here.iris.base)}")
-    size = activity.PAGE_SIZE
-    start = number * size
-    document = activity.page(here.iris.base, number, events[start : start + size], len(events))
-    return cache_for(as_json(document), full=activity.is_full(number, len(events)))
+    chosen = page_of(events, number, door="activity", start=activity.collection_iri(here.iris.base))
+    document = activity.page(here.iris.base, number, chosen, len(events))
+    return cache_for(as_json(document), full=is_full(number, len(events)))

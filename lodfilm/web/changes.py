@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import threading
 
-from flask import current_app
+from flask import abort, current_app
 
 from lodfilm import changelog
-from lodfilm.publish.changes import Change
+from lodfilm.publish.changes import Change, page_count, page_slice
 from lodfilm.web.site import Site
 
 
@@ -55,3 +55,13 @@ def live(here: Site) -> set[str]:
     the film list's: that one sorts every film by name, which the doors do not need."""
     return here.cached("live films", lambda: {row["f"] for row in here.store.select(
         "SELECT ?f WHERE { ?f a schema:Movie }")})
+
+
+def page_of(events: list[Change], number: int, *, door: str, start: str) -> list[Change]:
+    """The events of a door's page ``number``; past the last page a 404 that says which pages there are and where
+    the door starts (``/activity`` and ``/ldes`` page the same log the same way)."""
+    chosen = page_slice(events, number)
+    if chosen is None:
+        abort(404, description=f"there is no {door} page {number}: pages are 0 to {page_count(len(events)) - 1}; "
+                               f"start at {start}")
+    return list(chosen)

@@ -12,10 +12,10 @@ from pathlib import Path
 from flask import Blueprint, Response, abort
 
 from lodfilm.publish import ldes
-from lodfilm.publish.changes import Change
+from lodfilm.publish.changes import PAGE_SIZE, Change, is_full
 from lodfilm.publish.formats import media_types, serialize_graph
 from lodfilm.store.remote import RemoteStore
-from lodfilm.web.changes import live, log
+from lodfilm.web.changes import live, log, page_of
 from lodfilm.web.feeds import cache_for
 from lodfilm.web.render import chosen_format, respond, site
 from lodfilm.web.site import Site
@@ -58,7 +58,7 @@ def stream() -> Response:
 def root() -> Response:
     here = site()
     events = log(here)
-    firsts = events[:: ldes.PAGE_SIZE]
+    firsts = events[:: PAGE_SIZE]
     return rdf("view", lambda: ldes.view(here.iris.base, firsts), ldes.view_iri(here.iris.base), full=False)
 
 
@@ -66,20 +66,15 @@ def root() -> Response:
 def page(number: int) -> Response:
     here = site()
     events = log(here)
-    pages = ldes.page_count(len(events))
-    if number >= pages:
-        abort(404, description=f"there is no LDES page {number}: pages are 0 to {pages - 1}; "
-                               f"start at {ldes.stream_iri(here.iris.base)}")
-    size = ldes.PAGE_SIZE
-    start = number * size
-    chosen = events[start : start + size]
-    after = events[start + size] if start + size < len(events) else None
+    chosen = page_of(events, number, door="LDES", start=ldes.stream_iri(here.iris.base))
+    following = (number + 1) * PAGE_SIZE
+    after = events[following] if following < len(events) else None
 
     def make() -> bytes:
         return ldes.page(here.iris.base, number, chosen, total=len(events), versions=kept(here, chosen),
                          next_first=after)
 
-    return rdf(f"page {number}", make, ldes.page_iri(here.iris.base, number), full=ldes.is_full(number, len(events)))
+    return rdf(f"page {number}", make, ldes.page_iri(here.iris.base, number), full=is_full(number, len(events)))
 
 
 @bp.get("/ldes/member/<int:seq>")

@@ -9,6 +9,7 @@ film's page here). Both formats are built from :class:`FilmFields`, the few fact
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from lxml import etree
@@ -52,32 +53,66 @@ class Provider:
     rights: str
 
 
-def text(parent: etree._Element, tag: str, value: str) -> None:
-    etree.SubElement(parent, tag).text = value
+#: where an element's values come from: a film's facts, or who provides it
+Values = Callable[[FilmFields, Provider], Iterable[str]]
+
+
+def many(name: str) -> Values:
+    """Every value of the film's field ``name`` (a list)."""
+    return lambda film, _provider: getattr(film, name)
+
+
+def one(name: str) -> Values:
+    """The film's field ``name`` when it has one."""
+    return lambda film, _provider: [value] if (value := getattr(film, name)) else []
+
+
+def fixed(value: str) -> Values:
+    return lambda _film, _provider: [value]
+
+
+def IDENTIFIER(film: FilmFields, _provider: Provider) -> list[str]:  # noqa: N802 (a table's constant)
+    return [film.iri]
+
+
+def PUBLISHER(_film: FilmFields, provider: Provider) -> list[str]:  # noqa: N802
+    return [provider.name]
+
+
+def RIGHTS(_film: FilmFields, provider: Provider) -> list[str]:  # noqa: N802
+    return [provider.rights]
+
+#: simple Dublin Core's elements for a film, in the order they are written (the directors are its creators; the
+#: DCMI Type Vocabulary's term for a film is MovingImage; countries are its coverage)
+DUBLIN_CORE: list[tuple[str, Values]] = [
+    (f"{{{DC}}}title", many("titles")), (f"{{{DC}}}creator", many("directors")),
+    (f"{{{DC}}}subject", many("genres")), (f"{{{DC}}}description", many("descriptions")),
+    (f"{{{DC}}}publisher", PUBLISHER), (f"{{{DC}}}date", one("year")), (f"{{{DC}}}type", fixed("MovingImage")),
+    (f"{{{DC}}}identifier", IDENTIFIER), (f"{{{DC}}}language", many("languages")),
+    (f"{{{DC}}}coverage", many("countries")), (f"{{{DC}}}rights", RIGHTS),
+]
+
+#: the ``edm:ProvidedCHO``'s elements (EDM takes Dublin Core's and DCMI terms' elements, and its own type)
+PROVIDED_CHO: list[tuple[str, Values]] = [
+    (f"{{{DC}}}title", many("titles")), (f"{{{DC}}}creator", many("directors")),
+    (f"{{{DC}}}description", many("descriptions")), (f"{{{DC}}}subject", many("genres")),
+    (f"{{{DC}}}language", many("languages")), (f"{{{DCTERMS}}}spatial", many("countries")),
+    (f"{{{DCTERMS}}}created", one("year")), (f"{{{DC}}}identifier", IDENTIFIER), (f"{{{EDM}}}type", fixed("VIDEO")),
+]
+
+
+def write(parent: etree._Element, elements: list[tuple[str, Values]], film: FilmFields, provider: Provider) -> None:
+    """One text element per value, in the table's order."""
+    for tag, values in elements:
+        for value in values(film, provider):
+            etree.SubElement(parent, tag).text = value
 
 
 def oai_dc(film: FilmFields, provider: Provider) -> etree._Element:
     """``<oai_dc:dc>`` for ``film``: title, creator (its directors), date, description, type, identifier…"""
     root = etree.Element(f"{{{OAI_DC}}}dc", nsmap={"oai_dc": OAI_DC, "dc": DC, "xsi": XSI})
     root.set(f"{{{XSI}}}schemaLocation", f"{OAI_DC} http://www.openarchives.org/OAI/2.0/oai_dc.xsd")
-    for title in film.titles:
-        text(root, f"{{{DC}}}title", title)
-    for director in film.directors:
-        text(root, f"{{{DC}}}creator", director)
-    for genre in film.genres:
-        text(root, f"{{{DC}}}subject", genre)
-    for description in film.descriptions:
-        text(root, f"{{{DC}}}description", description)
-    text(root, f"{{{DC}}}publisher", provider.name)
-    if film.year:
-        text(root, f"{{{DC}}}date", film.year)
-    text(root, f"{{{DC}}}type", "MovingImage")  # the DCMI Type Vocabulary's term for films
-    text(root, f"{{{DC}}}identifier", film.iri)
-    for language in film.languages:
-        text(root, f"{{{DC}}}language", language)
-    for country in film.countries:
-        text(root, f"{{{DC}}}coverage", country)
-    text(root, f"{{{DC}}}rights", provider.rights)
+    write(root, DUBLIN_CORE, film, provider)
     return root
 
 
@@ -85,26 +120,10 @@ def edm(film: FilmFields, provider: Provider) -> etree._Element:
     """``<rdf:RDF>`` with the film as ``edm:ProvidedCHO`` and its ``ore:Aggregation``."""
     root = etree.Element(f"{{{RDF}}}RDF", nsmap={"rdf": RDF, "edm": EDM, "ore": ORE, "dc": DC, "dcterms": DCTERMS})
     cho = etree.SubElement(root, f"{{{EDM}}}ProvidedCHO", {f"{{{RDF}}}about": film.iri})
-    for title in film.titles:
-        text(cho, f"{{{DC}}}title", title)
-    for director in film.directors:
-        text(cho, f"{{{DC}}}creator", director)
-    for description in film.descriptions:
-        text(cho, f"{{{DC}}}description", description)
-    for genre in film.genres:
-        text(cho, f"{{{DC}}}subject", genre)
-    for language in film.languages:
-        text(cho, f"{{{DC}}}language", language)
-    for country in film.countries:
-        text(cho, f"{{{DCTERMS}}}spatial", country)
-    if film.year:
-        text(cho, f"{{{DCTERMS}}}created", film.year)
-    text(cho, f"{{{DC}}}identifier", film.iri)
-    text(cho, f"{{{EDM}}}type", "VIDEO")
+    write(cho, PROVIDED_CHO, film, provider)
     aggregation = etree.SubElement(root, f"{{{ORE}}}Aggregation", {f"{{{RDF}}}about": f"{film.iri}#aggregation"})
     etree.SubElement(aggregation, f"{{{EDM}}}aggregatedCHO", {f"{{{RDF}}}resource": film.iri})
-    text(aggregation, f"{{{EDM}}}dataProvider", provider.name)
-    text(aggregation, f"{{{EDM}}}provider", provider.name)
+    write(aggregation, [(f"{{{EDM}}}dataProvider", PUBLISHER), (f"{{{EDM}}}provider", PUBLISHER)], film, provider)
     etree.SubElement(aggregation, f"{{{EDM}}}isShownAt", {f"{{{RDF}}}resource": film.iri})
     etree.SubElement(aggregation, f"{{{EDM}}}rights", {f"{{{RDF}}}resource": provider.rights})
     return root

@@ -1,4 +1,5 @@
-"""The data path for a set of files, stage by stage: read → key → skip if unchanged → map → validate → write → log.
+"""The data path for a set of files, stage by stage: read → key → skip if unchanged → map → validate → write → log
+→ keep versions.
 
 This is the one module that knows every step; each stage is a unit of :mod:`lodfilm.importing` that can be named
 and tested alone, and :class:`Import` runs them in order. Each record is judged alone: a bad one is reported (one
@@ -23,7 +24,7 @@ from pathlib import Path
 from rdflib import Graph
 from tqdm import tqdm
 
-from lodfilm import changelog
+from lodfilm import changelog, versions
 from lodfilm.errors import RecordError
 from lodfilm.importing import prune as pruning
 from lodfilm.importing.checking import Checked, Checks, Item
@@ -155,6 +156,8 @@ class Import:
             if self.writer is not None:
                 self.writer.close()
         report = self.report
+        if self.store is not None and self.sequence.before is not None:
+            versions.keep_imported(self.store, after=self.sequence.before)  # KEEP: each changed film's version
         if self.store is not None and (report.written or report.removed or not has_checkpoint(self.store)):
             if report.written or report.removed:
                 self.after_the_stamp()

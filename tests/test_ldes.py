@@ -4,16 +4,21 @@ content negotiation."""
 
 from __future__ import annotations
 
+import shutil
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
 from rdflib import XSD, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, RDF
 
+from lodfilm import changelog, versions
 from lodfilm.publish import ldes
 from lodfilm.settings import Settings
+from lodfilm.store import open_store
+from lodfilm.versions import Versions
 from lodfilm.web import close_app, create_app
 from tests.conftest import SEED_YAML
 from tests.doors import event, sync, three_films, update_one_delete_one
@@ -138,3 +143,70 @@ def test_unknown_pages_and_formats_are_refused_with_a_message(client: FlaskClien
     assert reply.status_code == 404 and "no LDES page 3" in reply.get_data(as_text=True)
     reply = client.get("/ldes?format=pdf", headers={"Accept": "text/plain"})
     assert reply.status_code == 406 and "pdf" in reply.get_data(as_text=True)
+
+
+def logged(store_dir: Path) -> list[changelog.Event]:
+    store = open_store(store_dir)
+    try:
+        return changelog.events(store)
+    finally:
+        store.close()
+
+
+def test_versions_are_kept_by_the_import_so_two_syncs_with_no_server_between_lose_none(tmp_path: Path) -> None:
+    """The import keeps each changed film's version itself: a create followed by an update before any server read
+    the store still has both members' triples, and a sync that changes one film copies one version."""
+    pages = three_films(tmp_path / "records", SEED_YAML)
+    store_dir = tmp_path / "store"
+    sync(tmp_path / "records", store_dir, BASE)
+    kept = Versions(store_dir)
+    assert len(kept.get(logged(store_dir))) == 3  # the three creates, before any server ran
+    time.sleep(1.1)
+    update_one_delete_one(pages)
+    sync(tmp_path / "records", store_dir, BASE, prune=True)
+    versions = kept.get(logged(store_dir))
+    assert sorted(versions) == [1, 2, 3, 4]  # event 4 the update; the delete (5) has no version
+    assert b"PT1H36M" in versions[4] and b"PT1H35M" in versions[2] and b"PT1H36M" not in versions[2]
+    app = create_app(Settings(store=store_dir, base=BASE))
+    try:
+        graph = turtle(app.test_client(), "/ldes/page/0")
+    finally:
+        close_app(app)
+    assert duration(graph, 2) == "PT1H35M" and duration(graph, 4) == "PT1H36M"
+
+
+def test_an_import_that_changes_nothing_copies_no_version(tmp_path: Path) -> None:
+    three_films(tmp_path / "records", SEED_YAML)
+    store_dir = tmp_path / "store"
+    sync(tmp_path / "records", store_dir, BASE)
+    before = (store_dir / "ldes-versions.sqlite").stat().st_mtime_ns
+    sync(tmp_path / "records", store_dir, BASE)
+    assert (store_dir / "ldes-versions.sqlite").stat().st_mtime_ns == before
+    store = open_store(store_dir)
+    try:
+        assert versions.keep_imported(store, after=0) == 0  # every film's newest version is kept already
+    finally:
+        store.close()
+
+
+def test_another_stores_event_of_the_same_number_does_not_inherit_its_version(tmp_path: Path) -> None:
+    """A store made anew at the same place numbers its events from 1 again: the old copies are not its versions."""
+    folder = tmp_path / "records"
+    three_films(folder, SEED_YAML)
+    store_dir = tmp_path / "store"
+    sync(folder, store_dir, BASE)
+    old = Versions(store_dir).get(logged(store_dir))
+    for child in store_dir.iterdir():
+        if child.name != "ldes-versions.sqlite":
+            if child.is_dir():
+                shutil.rmtree(child)
+            else:
+                child.unlink()
+    time.sleep(1.1)
+    for path in folder.iterdir():
+        path.write_text(path.read_text(encoding="utf-8").replace("runtime_minutes: 95", "runtime_minutes: 97"),
+                        encoding="utf-8")
+    sync(folder, store_dir, BASE)
+    new = Versions(store_dir).get(logged(store_dir))
+    assert sorted(new) == sorted(old) == [1, 2, 3]
+    assert all(b"PT1H37M" in triples for triples in new.values())

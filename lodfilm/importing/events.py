@@ -23,10 +23,14 @@ class Sequence:
 
     def __init__(self, start: Callable[[], int]) -> None:
         self._start = start
+        #: the newest number before this run's first event, and the run's last (None until an event is made)
+        self.before: int | None = None
         self.last: int | None = None
 
     def next(self) -> int:
-        self.last = (self._start() if self.last is None else self.last) + 1
+        if self.last is None:
+            self.before = self.last = self._start()
+        self.last += 1
         return self.last
 
 

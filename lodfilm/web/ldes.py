@@ -1,25 +1,21 @@
 """``/ldes``: the change log as a Linked Data Event Stream (TREE pages by time), in every RDF format the site
 negotiates; the graphs are built by :mod:`lodfilm.publish.ldes`, the members' triples kept by
-:mod:`lodfilm.web.versions`."""
+:mod:`lodfilm.versions`."""
 
 from __future__ import annotations
 
-import hashlib
-import tempfile
 from collections.abc import Callable
-from pathlib import Path
 
 from flask import Blueprint, Response, abort
 
 from lodfilm.publish import ldes
 from lodfilm.publish.changes import PAGE_SIZE, Change, is_full
 from lodfilm.publish.formats import media_types, serialize_graph
-from lodfilm.store.remote import RemoteStore
+from lodfilm.versions import Versions, folder_for
 from lodfilm.web.changes import live, log, page_of
 from lodfilm.web.feeds import cache_for
 from lodfilm.web.render import chosen_format, respond, site
 from lodfilm.web.site import Site
-from lodfilm.web.versions import Versions
 
 bp = Blueprint("ldes", __name__)
 RDF_TYPES = media_types("rdf")
@@ -28,17 +24,14 @@ RDF_TYPES = media_types("rdf")
 def versions(here: Site) -> Versions:
     """The kept versions, beside the store (or in a folder of this machine's, for a SPARQL server's store),
     brought up to date once per checkpoint served."""
-    folder = here.settings.store
-    if isinstance(here.store, RemoteStore):
-        key = hashlib.sha256(here.store.endpoint.query_url.encode()).hexdigest()[:16]
-        folder = Path(tempfile.gettempdir()) / f"lodfilm-{key}"
+    folder = folder_for(here.store) or here.settings.store
     kept = here.cached("ldes versions", lambda: Versions(folder))
     here.cached("ldes versions kept", lambda: kept.keep_current(here.store, log(here), live(here)))
     return kept
 
 
 def kept(here: Site, events: list[Change]) -> dict[int, bytes]:
-    return versions(here).get(e.seq for e in events if e.kind != "delete")
+    return versions(here).get(e for e in events if e.kind != "delete")
 
 
 def rdf(key: str, make: Callable[[], bytes], root: str, *, full: bool) -> Response:

@@ -110,13 +110,15 @@ def graph_hash(triples: Iterable[str]) -> str:
 
 
 # -- reading ---------------------------------------------------------------------------------------------------
-def events(store: Store, after: int = 0, limit: int | None = None) -> list[Event]:
-    """The events after sequence number ``after``, oldest first, at most ``limit`` of them.
+def events(store: Store, after: int = 0, limit: int | None = None, newest: int | None = None) -> list[Event]:
+    """The events after sequence number ``after``, oldest first, at most ``limit`` of them (up to ``newest``, when
+    the caller knows the log's newest number: an import that just wrote its events need not ask the store).
 
     Events are looked up by their IRIs, which carry their numbers, a page at a time: a page costs what it holds,
     however long the log (no sort of the whole log for each page)."""
     found: list[Event] = []
-    newest = latest(store)
+    if newest is None:
+        newest = latest(store)
     cursor = after
     while cursor < newest and (limit is None or len(found) < limit):
         span = PAGE if limit is None else min(PAGE, limit - len(found))

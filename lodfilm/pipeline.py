@@ -157,7 +157,8 @@ class Import:
                 self.writer.close()
         report = self.report
         if self.store is not None and self.sequence.before is not None:
-            versions.keep_imported(self.store, after=self.sequence.before)  # KEEP: each changed film's version
+            # KEEP: each changed film's version, for the LDES stream
+            versions.keep_imported(self.store, after=self.sequence.before, upto=self.sequence.last)
         if self.store is not None and (report.written or report.removed or not has_checkpoint(self.store)):
             if report.written or report.removed:
                 self.after_the_stamp()

@@ -40,15 +40,15 @@ def folder_for(store: Store) -> Path | None:
     return None
 
 
-def keep_imported(store: Store, after: int) -> int:
+def keep_imported(store: Store, after: int, upto: int | None = None) -> int:
     """Keep the current triples of each film an import changed: the films of the log's events after sequence
-    number ``after`` (this import's). Returns how many versions were copied."""
+    number ``after`` (this import's, up to ``upto``). Returns how many versions were copied."""
     folder = folder_for(store)
     if folder is None:
         return 0
     from lodfilm import changelog  # the log reads the store; versions are only its companion
 
-    events = changelog.events(store, after=after)
+    events = changelog.events(store, after=after, newest=upto)
     live = {e.film for e in newest_by_film(events).values() if e.film is not None and e.kind != "delete"}
     return Versions(folder).keep_current(store, events, live)
 

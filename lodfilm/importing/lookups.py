@@ -5,10 +5,12 @@ all unchanged costs one question (the records' sources)."""
 from __future__ import annotations
 
 from functools import cached_property
+from pathlib import Path
 
 from lodfilm import changelog
 from lodfilm.changelog import RecordSource
 from lodfilm.identity import FilmClaim
+from lodfilm.importing.fingerprint import KnownFiles
 from lodfilm.importing.skip import UnchangedFiles
 from lodfilm.iris import Identities, Iris
 from lodfilm.mapping import Mapper
@@ -40,6 +42,20 @@ class StoreView:
         for graph in self.known:
             found.setdefault(graph[prefix:].split("/", 1)[0], set()).add(graph)
         return found
+
+    @cached_property
+    def files(self) -> KnownFiles:
+        """The fingerprints of the files last hashed, kept in the store's folder (an embedded store: a remote one
+        has no folder here, and every file is hashed)."""
+        return KnownFiles(known_files_location(self.store) if self.store is not None else None)
+
+    def fingerprint(self, real: str, settings: bytes) -> str | None:
+        return self.files.fingerprint(real, settings)
+
+    def close(self) -> None:
+        """Keep what the run learnt of its files' fingerprints."""
+        if "files" in self.__dict__:
+            self.files.save()
 
     @cached_property
     def sources(self) -> dict[str, RecordSource]:
@@ -119,6 +135,12 @@ def previous_film(store: Store, record_iri: str) -> str | None:
     """The film a record the store holds is about."""
     rows = store.select(f"SELECT ?f WHERE {{ GRAPH <{record_iri}> {{ <{record_iri}> schema:about ?f }} }}")
     return rows[0]["f"] if rows else None
+
+
+def known_files_location(store: Store) -> Path | None:
+    from lodfilm.store.embedded import EmbeddedStore
+
+    return store.path / "known-files" if isinstance(store, EmbeddedStore) else None
 
 
 def has_checkpoint(store: Store) -> bool:

@@ -148,3 +148,32 @@ def test_files_are_listed_as_text_and_made_paths_only_when_asked(tmp_path: Path,
     [found], _ = record_files([Path(".")])
     assert found.path_text == str(Path(".") / "0001" / "a.txt")
     assert Input("a", "/x/a") == Input(Path("a"), Path("/x/a")) != Input("a", "/y/a")
+
+
+def test_sources_an_older_lodfilm_wrote_with_paths_are_rewritten_and_their_files_still_skipped(
+        folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
+    from lodfilm import changelog
+    from lodfilm.store.base import LogLines
+
+    store_dir = tmp_path / "store"
+    run(store_dir, folder, monkeypatch=monkeypatch)
+    store = EmbeddedStore(store_dir)
+    sources = changelog.record_sources(store)
+    assert len(sources) == 4 and all(s.file.startswith("@") for s in sources.values())
+    by_token = {changelog.token(str(p.resolve())): str(p.resolve()) for p in folder.iterdir()}
+    older = {r: f"{s.fingerprint} {s.film} {by_token[s.file_token]}" for r, s in sources.items()}
+    old = LogLines(  # as an older lodfilm wrote them: "fingerprint film /the/path"
+        add=frozenset(f"<{r}> <{changelog.NS}source> {ox.Literal(value)} ." for r, value in older.items()),
+        remove=frozenset(line for r, s in sources.items() for line in changelog.source_lines(r, s)))
+    store.write([], [], [old])
+    assert dict(store.log_values(f"{changelog.NS}source")) == older
+    store.checkpoint()
+    store.close()
+    report, files = run(store_dir, folder, monkeypatch=monkeypatch)
+    assert files == [] and report.skipped == 4  # the old sources still tell the files unchanged
+    published = EmbeddedStore(store_dir, read_only=True)  # what the server answers from
+    try:
+        values = [v for _, v in published.log_values(f"{changelog.NS}source")]
+        assert len(values) == 4 and not any(str(folder) in v for v in values)
+    finally:
+        published.close()

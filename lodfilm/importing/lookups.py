@@ -60,7 +60,15 @@ class StoreView:
     @cached_property
     def sources(self) -> dict[str, RecordSource]:
         """Every stored record's source (fingerprint, file, film), from the change log."""
-        return changelog.record_sources(self.store) if self.store is not None else {}
+        if self.store is None:
+            return {}
+        found, rewrite = changelog.read_sources(self.store)
+        if rewrite:
+            # Sources an older lodfilm wrote name their files by path, and /sparql answers from the log: they are
+            # rewritten (the same facts, by tokens) and published at once.
+            self.store.write([], [], [rewrite])
+            self.store.checkpoint()
+        return found
 
     @cached_property
     def unchanged(self) -> UnchangedFiles:

@@ -69,8 +69,8 @@ class RecordSource:
 
     @property
     def file_token(self) -> str:
-        """The token of the file itself (:func:`token` of its path)."""
-        return self.file[1:].split(".", 1)[0]
+        """The token of the file itself (:func:`token` of its path): the first, of fixed length."""
+        return self.file[1:TOKEN + 1]
 
     @property
     def folder_tokens(self) -> list[str]:
@@ -85,9 +85,12 @@ class RecordSource:
 PLACE = "@"
 
 
+TOKEN = 16  # hex digits of a token
+
+
 def token(path: str) -> str:
     """64 bits of the SHA-256 of a path, as :func:`lodfilm.iris.file_key` digests it."""
-    return hashlib.sha256(os.fsencode(path)).hexdigest()[:16]
+    return hashlib.sha256(os.fsencode(path)).hexdigest()[:TOKEN]
 
 
 def place(path: str) -> str:

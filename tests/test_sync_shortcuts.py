@@ -177,3 +177,31 @@ def test_sources_an_older_lodfilm_wrote_with_paths_are_rewritten_and_their_files
         assert len(values) == 4 and not any(str(folder) in v for v in values)
     finally:
         published.close()
+
+
+def test_the_held_records_asked_one_by_one_are_those_the_listing_gives(folder: Path, tmp_path: Path,  # noqa: F811
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    from lodfilm.importing.lookups import FEW_LOOKUPS, HeldByFile, HeldRecords
+    from lodfilm.iris import Iris, file_key
+
+    store_dir = tmp_path / "store"
+    run(store_dir, folder, monkeypatch=monkeypatch)
+    store = EmbeddedStore(store_dir)
+    iris = Iris(BASE)
+    try:
+        listed = set(store.record_graphs(iris.record("")))
+        assert len(listed) == 4
+        lazy, whole = HeldRecords(store, iris.record("")), HeldRecords(store, iris.record(""))
+        whole.asked = FEW_LOOKUPS  # past the few: listed once
+        for held in (lazy, whole):
+            assert bool(held) and all(g in held for g in listed)
+            assert f"{iris.record('')}nothing-here" not in held
+            for name in ("a.yaml", "b.yaml", "c.yaml", "gone.yaml"):
+                part = file_key((folder / name).resolve())
+                expected = {g for g in listed if g.startswith(iris.record(part))}
+                assert HeldByFile(held, iris).get(part, set()) == expected
+                assert (len(expected) == 2) == (name == "b.yaml")
+        assert lazy._all is None and whole._all == listed and LOG_GRAPH not in whole
+        assert not HeldRecords(EmbeddedStore(tmp_path / "empty"), iris.record(""))
+    finally:
+        store.close()

@@ -4,8 +4,10 @@ all unchanged costs one question (the records' sources)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lodfilm import changelog
 from lodfilm.changelog import RecordSource
@@ -15,6 +17,9 @@ from lodfilm.importing.skip import UnchangedFiles
 from lodfilm.iris import Identities, Iris
 from lodfilm.mapping import Mapper
 from lodfilm.store.base import Store
+
+if TYPE_CHECKING:
+    from lodfilm.store.embedded import EmbeddedStore
 
 #: film IRIs whose holders are asked of the store one by one before the store's film list is read instead
 FEW_LOOKUPS = 100
@@ -29,19 +34,16 @@ class StoreView:
         self._asked = 0
 
     @cached_property
-    def known(self) -> set[str]:
+    def known(self) -> HeldRecords:
         """The record graphs the store held: only those can be unchanged or replaced, or give a film its directors
-        from an earlier import. (Into a new store, no record costs a lookup.)"""
-        return set(self.store.record_graphs(self.iris.record(""))) if self.store is not None else set()
+        from an earlier import. (Into a new store, no record costs a lookup.) Asked one by one of an embedded store
+        until listing them all is cheaper: a sync that changed a film never lists 100,000 graphs."""
+        return HeldRecords(self.store, self.iris.record(""))
 
     @cached_property
-    def known_by_file(self) -> dict[str, set[str]]:
+    def known_by_file(self) -> HeldByFile:
         """The same records by their file's part of the key: what an import that re-reads a file may remove."""
-        found: dict[str, set[str]] = {}
-        prefix = len(self.iris.record(""))
-        for graph in self.known:
-            found.setdefault(graph[prefix:].split("/", 1)[0], set()).add(graph)
-        return found
+        return HeldByFile(self.known, self.iris)
 
     @cached_property
     def files(self) -> KnownFiles:
@@ -108,6 +110,68 @@ class StoreView:
         if source is not None and source.film is not None:
             return source.film
         return previous_film(self.store, graph) if self.store is not None else None
+
+
+class HeldRecords:
+    """The record graphs a store held as the import began (``prefix``: the base's ``record/``), as a set that is
+    listed whole only when iterated or asked often; an embedded store answers the first questions one by one. The
+    graphs an import asks of are those of the files it reads, which no other file of the run writes, so an answer
+    given after some of the run's writes is the one the listing would have given."""
+
+    def __init__(self, store: Store | None, prefix: str) -> None:
+        self.store = store
+        self.prefix = prefix
+        self.asked = 0
+        self._all: set[str] | None = None if store is not None else set()
+
+    @property
+    def all(self) -> set[str]:
+        if self._all is None:
+            assert self.store is not None
+            self._all = set(self.store.record_graphs(self.prefix))
+        return self._all
+
+    def embedded(self) -> EmbeddedStore | None:
+        """The store, while it is embedded and asking one by one is still the cheaper way."""
+        from lodfilm.store.embedded import EmbeddedStore
+
+        self.asked += 1
+        if self._all is None and self.asked <= FEW_LOOKUPS and isinstance(self.store, EmbeddedStore):
+            return self.store
+        return None
+
+    def __contains__(self, graph: object) -> bool:
+        store = self.embedded() if isinstance(graph, str) and graph.startswith(self.prefix) else None
+        return store.holds_graph(graph) if store is not None and isinstance(graph, str) else graph in self.all
+
+    def __bool__(self) -> bool:
+        store = self.embedded()
+        return store.any_graph(self.prefix) if store is not None else bool(self.all)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.all)
+
+    def __len__(self) -> int:
+        return len(self.all)
+
+    def of_file(self, record: str) -> set[str]:
+        """The graphs ``record`` (a file's record IRI with no film key) or ``record/…``."""
+        store = self.embedded()
+        if store is not None:
+            return set(store.graphs_under(record))
+        return {g for g in self.all if g == record or g.startswith(record + "/")}
+
+
+class HeldByFile:
+    """:class:`HeldRecords` by their file's part of the key (``.get(part, default)``)."""
+
+    def __init__(self, held: HeldRecords, iris: Iris) -> None:
+        self.held = held
+        self.iris = iris
+
+    def get(self, part: str, default: set[str] | None = None) -> set[str]:
+        found = self.held.of_file(self.iris.record(part))
+        return found if found else (default if default is not None else set())
 
 
 def stored_films(store: Store) -> list[str]:

@@ -196,6 +196,23 @@ class EmbeddedStore:
             if isinstance(g, ox.NamedNode) and g.value.startswith(prefix) and g.value != LOG_GRAPH
         )
 
+    def holds_graph(self, graph: str) -> bool:
+        """Whether the store holds the named graph ``graph`` (one lookup)."""
+        return graph != LOG_GRAPH and self._store.contains_named_graph(ox.NamedNode(graph))
+
+    def any_graph(self, prefix: str) -> bool:
+        """Whether any named graph (not the log) starts with ``prefix``; stops at the first."""
+        return any(isinstance(g, ox.NamedNode) and g.value.startswith(prefix) and g.value != LOG_GRAPH
+                   for g in self._store.named_graphs())
+
+    def graphs_under(self, record: str) -> list[str]:
+        """The named graphs ``record`` and ``record/…``: one pass over the graphs' names inside pyoxigraph."""
+        found = [record] if self.holds_graph(record) else []
+        under = ox.Literal(record + "/")
+        rows = self._store.query(f"SELECT ?g WHERE {{ GRAPH ?g {{}} FILTER(STRSTARTS(STR(?g), {under})) }}")
+        assert isinstance(rows, ox.QuerySolutions)
+        return found + [row[0].value for row in rows if isinstance(row[0], ox.NamedNode)]
+
     def write(self, writes: Iterable[RecordWrite], drops: Iterable[str | RecordDrop] = (),
               log: Iterable[LogLines] = ()) -> None:
         writes, gone, extra = list(writes), [drop_of(d) for d in drops], [lines for lines in log if lines]

@@ -21,13 +21,15 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal
 
 import pyoxigraph as ox
 
-from lodfilm.store.base import LOG_GRAPH, Store
+from lodfilm.store.base import LOG_GRAPH, LogLines, Store
 
 NS = "urn:x-lodfilm:log:"
 EVENT = "urn:x-lodfilm:event:"
@@ -53,12 +55,48 @@ class Event:
 
 @dataclass(frozen=True)
 class RecordSource:
-    """Where a stored record came from: its source fingerprint, its file (a resolved path), and the film it is
-    about (so a skipped file's films are known without reading it)."""
+    """Where a stored record came from: its source fingerprint, its file's place (:func:`place`; made from a
+    resolved path when given one), and the film it is about (so a skipped file's films are known without reading
+    it)."""
 
     fingerprint: str
     file: str
     film: str | None = None
+
+    def __post_init__(self) -> None:
+        if not self.file.startswith(PLACE):
+            object.__setattr__(self, "file", place(self.file))
+
+    @property
+    def file_token(self) -> str:
+        """The token of the file itself (:func:`token` of its path): the first, of fixed length."""
+        return self.file[1:TOKEN + 1]
+
+    @property
+    def folder_tokens(self) -> list[str]:
+        """The tokens of the folders the file is in, the nearest first."""
+        return self.file[1:].split(".")[1:]
+
+
+# -- a file's place: the log holds no path of the publisher's disk ----------------------------------------------
+# The log graph is part of the store that /sparql answers from, so a source names its file by tokens: the digest of
+# the file's path (the one its records' IRIs already carry, file_key) and those of the folders it is in, so that
+# ``--prune FOLDER`` still finds the records of files under FOLDER that are gone, and nothing else.
+PLACE = "@"
+
+
+TOKEN = 16  # hex digits of a token
+
+
+def token(path: str) -> str:
+    """64 bits of the SHA-256 of a path, as :func:`lodfilm.iris.file_key` digests it."""
+    return hashlib.sha256(os.fsencode(path)).hexdigest()[:TOKEN]
+
+
+def place(path: str) -> str:
+    """``@`` and the tokens of a resolved path and of each folder above it (not ``/``), nearest first."""
+    where = Path(path)
+    return PLACE + ".".join(token(os.fspath(p)) for p in [where, *where.parents] if p != p.parent)
 
 
 # -- writing: the lines an event or a record's source adds to the log graph -------------------------------------
@@ -155,14 +193,25 @@ def last_modified(store: Store, film: str) -> dt.datetime | None:
 
 def record_sources(store: Store) -> dict[str, RecordSource]:
     """Every stored record's source fingerprint, file and film, by record IRI."""
+    return read_sources(store)[0]
+
+
+def read_sources(store: Store) -> tuple[dict[str, RecordSource], LogLines]:
+    """Every stored record's source, and the log lines that would rewrite the sources an older lodfilm wrote with
+    the file's path in them (none when there are none)."""
     found: dict[str, RecordSource] = {}
+    old: set[str] = set()
+    new: set[str] = set()
     for record, value in store.log_values(f"{NS}source"):
         parts = value.split(" ", 2)
         if len(parts) != 3:
             continue  # not a source lodfilm wrote: the record is read again, and its source written anew
         fingerprint, film, file = parts
-        found[record] = RecordSource(fingerprint, file, None if film == "-" else film)
-    return found
+        source = found[record] = RecordSource(fingerprint, file, None if film == "-" else film)
+        if not file.startswith(PLACE):
+            old.add(f"<{record}> <{NS}source> {ox.Literal(value)} .")
+            new |= source_lines(record, source)
+    return found, LogLines(add=frozenset(new), remove=frozenset(old))
 
 
 def parse_time(value: str) -> dt.datetime:

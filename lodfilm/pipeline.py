@@ -29,7 +29,7 @@ from lodfilm.errors import RecordError
 from lodfilm.importing import prune as pruning
 from lodfilm.importing.checking import Checked, Checks, Item
 from lodfilm.importing.events import FileEnd, Sequence, deletion, logged, sources_settled
-from lodfilm.importing.fingerprint import fingerprint, settings_digest
+from lodfilm.importing.fingerprint import settings_digest
 from lodfilm.importing.keys import FileKeys
 from lodfilm.importing.lookups import StoreView, has_checkpoint, previous_film, stored_claims, stored_films
 from lodfilm.importing.mapped import Mapped, map_record
@@ -155,6 +155,7 @@ class Import:
                 self.checks.close()
             if self.writer is not None:
                 self.writer.close()
+            self.view.close()
         report = self.report
         if self.store is not None and self.sequence.before is not None:
             # KEEP: each changed film's version, for the LDES stream
@@ -178,8 +179,8 @@ class Import:
 
     def import_file(self, source: Input) -> None:
         """SKIP the file if unchanged; else READ it, KEY and MAP each record into the batch."""
-        stamp = fingerprint(source.real, self.settings) if self.store is not None else None
-        held = self.view.unchanged.unchanged(str(source.real), stamp) if self.store is not None else None
+        stamp = self.view.fingerprint(source.real_text, self.settings) if self.store is not None else None
+        held = self.view.unchanged.unchanged(source.real_text, stamp) if self.store is not None else None
         if held is not None:
             self.skip(held.values())
             return

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from lodfilm.changelog import RecordSource, source_lines
+from lodfilm.changelog import RecordSource, place, source_lines
 from lodfilm.errors import RecordError
 from lodfilm.identity import FilmClaim
 from lodfilm.importing import prune
@@ -73,7 +73,7 @@ def test_sources_are_settled_only_for_a_file_with_no_rejection(tmp_path: Path) -
     old = {"r1": RecordSource("sha256:old", "/in/a.yaml", "f1"), "gone": RecordSource("sha256:old", "/in/a.yaml")}
     end = FileEnd(2, Input(Path("a.yaml"), Path("/in/a.yaml")), "a-yaml", "sha256:new", films={"r1": "f1", "r2": "f2"},
                   graphs={"r1", "r2"})
-    from_file = {k: v for k, v in old.items() if v.file == "/in/a.yaml"}
+    from_file = {k: v for k, v in old.items() if v.file == place("/in/a.yaml")}
     settled = sources_settled(end, old, from_file, rejected=False)
     assert settled.add == source_lines("r1", RecordSource("sha256:new", "/in/a.yaml", "f1")) | \
         source_lines("r2", RecordSource("sha256:new", "/in/a.yaml", "f2"))

@@ -53,6 +53,7 @@ from SPARQLWrapper import (
     SPARQLWrapper,
 )
 
+from lodfilm.changelog import NS as LOG_NS
 from lodfilm.store.base import LOG_GRAPH
 from tests.conftest import DATA
 
@@ -1107,3 +1108,29 @@ def test_a_film_with_a_cyrillic_iri_is_served_with_ascii_headers(server: Server,
     assert link.isascii()
     assert f"<{server.base}film/{quote(slug)}>; rel=\"canonical\"" in link
     assert "Светът е голям" in reply.text
+
+
+def test_the_change_log_that_sparql_answers_from_names_no_file_path_of_the_publishers_disk(
+        server: Server, listing: dict[str, dict[str, Any]]) -> None:
+    """The log graph holds each record's source (issue 16): /sparql reaches it through ``GRAPH``, so a source
+    names its file by tokens, never by its path; the dumps leave the log out altogether."""
+    folders = [str(DATA.resolve()), str(server.store.parent.resolve())]
+
+    def select(query: str) -> list[dict[str, Any]]:
+        reply = ok(server.query_url(query), Accept="application/sparql-results+json")
+        return list(json.loads(reply.body)["results"]["bindings"])
+
+    logged = select(f"SELECT (COUNT(?o) AS ?n) WHERE {{ GRAPH <{LOG_GRAPH}> {{ ?s <{LOG_NS}source> ?o }} }}")
+    assert int(logged[0]["n"]["value"]) >= FILMS  # every record has its source: the log is there, and answered
+    sample = select(f"SELECT ?o WHERE {{ GRAPH ?g {{ ?s <{LOG_NS}source> ?o }} }} LIMIT {MAX_ROWS}")
+    assert sample and all(re.fullmatch(r"sha256:[0-9a-f]{64} \S+ @[0-9a-f]{16}(\.[0-9a-f]{16})+", b["o"]["value"])
+                          for b in sample), sample
+    named = " || ".join(f"CONTAINS(STR(?o), {json.dumps(folder)})" for folder in folders)
+    # no folder of the disk anywhere, and in the log not even a file's name (records name their file: provenance)
+    assert select(f"SELECT ?g ?o WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(isLiteral(?o) && ({named})) }}") == []
+    assert select(f"SELECT ?o WHERE {{ GRAPH <{LOG_GRAPH}> {{ ?s ?p ?o }} "
+                  f'FILTER(REGEX(STR(?o), "\\\\.(ya?ml|txt|csv|ttl)( |$)")) }}') == []
+    for file in listing:
+        body = ok(server.url(f"dumps/{file}")).body
+        text = gzip.decompress(body) if file.endswith(".gz") else body
+        assert not any(folder.encode() in text for folder in folders) and LOG_GRAPH.encode() not in text, file

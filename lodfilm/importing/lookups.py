@@ -4,15 +4,22 @@ all unchanged costs one question (the records' sources)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lodfilm import changelog
 from lodfilm.changelog import RecordSource
 from lodfilm.identity import FilmClaim
+from lodfilm.importing.fingerprint import KnownFiles
 from lodfilm.importing.skip import UnchangedFiles
 from lodfilm.iris import Identities, Iris
 from lodfilm.mapping import Mapper
 from lodfilm.store.base import Store
+
+if TYPE_CHECKING:
+    from lodfilm.store.embedded import EmbeddedStore
 
 #: film IRIs whose holders are asked of the store one by one before the store's film list is read instead
 FEW_LOOKUPS = 100
@@ -27,24 +34,43 @@ class StoreView:
         self._asked = 0
 
     @cached_property
-    def known(self) -> set[str]:
+    def known(self) -> HeldRecords:
         """The record graphs the store held: only those can be unchanged or replaced, or give a film its directors
-        from an earlier import. (Into a new store, no record costs a lookup.)"""
-        return set(self.store.record_graphs(self.iris.record(""))) if self.store is not None else set()
+        from an earlier import. (Into a new store, no record costs a lookup.) Asked one by one of an embedded store
+        until listing them all is cheaper: a sync that changed a film never lists 100,000 graphs."""
+        return HeldRecords(self.store, self.iris.record(""))
 
     @cached_property
-    def known_by_file(self) -> dict[str, set[str]]:
+    def known_by_file(self) -> HeldByFile:
         """The same records by their file's part of the key: what an import that re-reads a file may remove."""
-        found: dict[str, set[str]] = {}
-        prefix = len(self.iris.record(""))
-        for graph in self.known:
-            found.setdefault(graph[prefix:].split("/", 1)[0], set()).add(graph)
-        return found
+        return HeldByFile(self.known, self.iris)
+
+    @cached_property
+    def files(self) -> KnownFiles:
+        """The fingerprints of the files last hashed, kept in the store's folder (an embedded store: a remote one
+        has no folder here, and every file is hashed)."""
+        return KnownFiles(known_files_location(self.store) if self.store is not None else None)
+
+    def fingerprint(self, real: str, settings: bytes) -> str | None:
+        return self.files.fingerprint(real, settings)
+
+    def close(self) -> None:
+        """Keep what the run learnt of its files' fingerprints."""
+        if "files" in self.__dict__:
+            self.files.save()
 
     @cached_property
     def sources(self) -> dict[str, RecordSource]:
         """Every stored record's source (fingerprint, file, film), from the change log."""
-        return changelog.record_sources(self.store) if self.store is not None else {}
+        if self.store is None:
+            return {}
+        found, rewrite = changelog.read_sources(self.store)
+        if rewrite:
+            # Sources an older lodfilm wrote name their files by path, and /sparql answers from the log: they are
+            # rewritten (the same facts, by tokens) and published at once.
+            self.store.write([], [], [rewrite])
+            self.store.checkpoint()
+        return found
 
     @cached_property
     def unchanged(self) -> UnchangedFiles:
@@ -86,6 +112,68 @@ class StoreView:
         return previous_film(self.store, graph) if self.store is not None else None
 
 
+class HeldRecords:
+    """The record graphs a store held as the import began (``prefix``: the base's ``record/``), as a set that is
+    listed whole only when iterated or asked often; an embedded store answers the first questions one by one. The
+    graphs an import asks of are those of the files it reads, which no other file of the run writes, so an answer
+    given after some of the run's writes is the one the listing would have given."""
+
+    def __init__(self, store: Store | None, prefix: str) -> None:
+        self.store = store
+        self.prefix = prefix
+        self.asked = 0
+        self._all: set[str] | None = None if store is not None else set()
+
+    @property
+    def all(self) -> set[str]:
+        if self._all is None:
+            assert self.store is not None
+            self._all = set(self.store.record_graphs(self.prefix))
+        return self._all
+
+    def embedded(self) -> EmbeddedStore | None:
+        """The store, while it is embedded and asking one by one is still the cheaper way."""
+        from lodfilm.store.embedded import EmbeddedStore
+
+        self.asked += 1
+        if self._all is None and self.asked <= FEW_LOOKUPS and isinstance(self.store, EmbeddedStore):
+            return self.store
+        return None
+
+    def __contains__(self, graph: object) -> bool:
+        store = self.embedded() if isinstance(graph, str) and graph.startswith(self.prefix) else None
+        return store.holds_graph(graph) if store is not None and isinstance(graph, str) else graph in self.all
+
+    def __bool__(self) -> bool:
+        store = self.embedded()
+        return store.any_graph(self.prefix) if store is not None else bool(self.all)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.all)
+
+    def __len__(self) -> int:
+        return len(self.all)
+
+    def of_file(self, record: str) -> set[str]:
+        """The graphs ``record`` (a file's record IRI with no film key) or ``record/…``."""
+        store = self.embedded()
+        if store is not None:
+            return set(store.graphs_under(record))
+        return {g for g in self.all if g == record or g.startswith(record + "/")}
+
+
+class HeldByFile:
+    """:class:`HeldRecords` by their file's part of the key (``.get(part, default)``)."""
+
+    def __init__(self, held: HeldRecords, iris: Iris) -> None:
+        self.held = held
+        self.iris = iris
+
+    def get(self, part: str, default: set[str] | None = None) -> set[str]:
+        found = self.held.of_file(self.iris.record(part))
+        return found if found else (default if default is not None else set())
+
+
 def stored_films(store: Store) -> list[str]:
     """The films the store holds (their IRIs), so that only a candidate IRI the store holds costs a lookup."""
     return [row["f"] for row in store.select("SELECT DISTINCT ?f WHERE { ?f a schema:Movie }")]
@@ -119,6 +207,12 @@ def previous_film(store: Store, record_iri: str) -> str | None:
     """The film a record the store holds is about."""
     rows = store.select(f"SELECT ?f WHERE {{ GRAPH <{record_iri}> {{ <{record_iri}> schema:about ?f }} }}")
     return rows[0]["f"] if rows else None
+
+
+def known_files_location(store: Store) -> Path | None:
+    from lodfilm.store.embedded import EmbeddedStore
+
+    return store.path / "known-files" if isinstance(store, EmbeddedStore) else None
 
 
 def has_checkpoint(store: Store) -> bool:

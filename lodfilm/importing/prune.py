@@ -11,16 +11,21 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
-from lodfilm.changelog import RecordSource
-
-
-def under(file: str, folders: list[Path]) -> bool:
-    path = Path(file)
-    return any(path == folder or folder in path.parents for folder in folders)
+from lodfilm.changelog import RecordSource, token
 
 
 def gone(sources: dict[str, RecordSource], paths: Iterable[Path]) -> list[str]:
-    """The records (IRIs, sorted) that came from a file under ``paths`` which no longer exists."""
-    folders = [Path(os.path.realpath(p)) for p in paths]
+    """The records (IRIs, sorted) that came from a file under ``paths`` which no longer exists.
+
+    A source names its file by tokens (:func:`lodfilm.changelog.place`), not by its path: a record is under a
+    folder when the folder's token is among its file's folders', and its file is gone when no entry under that
+    folder, of any kind, has the file's token."""
+    folders = [os.path.realpath(p) for p in paths]
+    wanted = {token(folder) for folder in folders}
+    present = {token(folder) for folder in folders if os.path.lexists(folder)}
+    for folder in folders:
+        for top, dirs, files in os.walk(folder):
+            present.update(token(os.path.join(top, name)) for name in [*dirs, *files])
     return sorted(record for record, source in sources.items()
-                  if under(source.file, folders) and not os.path.lexists(source.file))
+                  if (source.file_token in wanted or wanted.intersection(source.folder_tokens))
+                  and source.file_token not in present)

@@ -8,7 +8,7 @@ file is skipped only when reading it again would write nothing and report nothin
 
 from __future__ import annotations
 
-from lodfilm.changelog import RecordSource
+from lodfilm.changelog import RecordSource, token
 
 
 class UnchangedFiles:
@@ -18,15 +18,15 @@ class UnchangedFiles:
         self.sources = sources
         self.by_file: dict[str, dict[str, RecordSource]] = {}
         for record, source in sources.items():
-            self.by_file.setdefault(source.file, {})[record] = source
+            self.by_file.setdefault(source.file_token, {})[record] = source
 
     def records_of(self, file: str) -> dict[str, RecordSource]:
         """The stored records that came from ``file`` (a resolved path), with their sources."""
-        return self.by_file.get(file, {})
+        return self.by_file.get(token(file), {})
 
     def unchanged(self, file: str, fingerprint: str | None) -> dict[str, RecordSource] | None:
         """The file's stored records when all were made from ``fingerprint``; None when it must be read."""
-        held = self.by_file.get(file)
+        held = self.by_file.get(token(file))
         if fingerprint is None or not held or any(s.fingerprint != fingerprint for s in held.values()):
             return None
         return held

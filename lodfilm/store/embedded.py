@@ -196,6 +196,23 @@ class EmbeddedStore:
             if isinstance(g, ox.NamedNode) and g.value.startswith(prefix) and g.value != LOG_GRAPH
         )
 
+    def holds_graph(self, graph: str) -> bool:
+        """Whether the store holds the named graph ``graph`` (one lookup)."""
+        return graph != LOG_GRAPH and self._store.contains_named_graph(ox.NamedNode(graph))
+
+    def any_graph(self, prefix: str) -> bool:
+        """Whether any named graph (not the log) starts with ``prefix``; stops at the first."""
+        return any(isinstance(g, ox.NamedNode) and g.value.startswith(prefix) and g.value != LOG_GRAPH
+                   for g in self._store.named_graphs())
+
+    def graphs_under(self, record: str) -> list[str]:
+        """The named graphs ``record`` and ``record/…``: one pass over the graphs' names inside pyoxigraph."""
+        found = [record] if self.holds_graph(record) else []
+        under = ox.Literal(record + "/")
+        rows = self._store.query(f"SELECT ?g WHERE {{ GRAPH ?g {{}} FILTER(STRSTARTS(STR(?g), {under})) }}")
+        assert isinstance(rows, ox.QuerySolutions)
+        return found + [row[0].value for row in rows if isinstance(row[0], ox.NamedNode)]
+
     def write(self, writes: Iterable[RecordWrite], drops: Iterable[str | RecordDrop] = (),
               log: Iterable[LogLines] = ()) -> None:
         writes, gone, extra = list(writes), [drop_of(d) for d in drops], [lines for lines in log if lines]
@@ -271,9 +288,17 @@ class EmbeddedStore:
         return self.select(text)
 
     def log_values(self, predicate: str) -> Iterator[tuple[str, str]]:
-        for quad in self._store.quads_for_pattern(None, ox.NamedNode(predicate), None, ox.NamedNode(LOG_GRAPH)):
-            if isinstance(quad.subject, ox.NamedNode) and not isinstance(quad.object, ox.Triple):
-                yield quad.subject.value, quad.object.value
+        # One query whose answer pyoxigraph writes as TSV in one call: a third of the cost of a Quad object a
+        # triple (100,000 records' sources: ~1.2 s against ~3.7 s), so a sync's cost grows less with the store.
+        answer = self._store.query(f"SELECT ?s ?o WHERE {{ GRAPH <{LOG_GRAPH}> {{ ?s <{predicate}> ?o }} }}")
+        assert isinstance(answer, ox.QuerySolutions)
+        table = (answer.serialize(format=ox.QueryResultsFormat.TSV) or b"").decode()
+        for row in table.split("\n")[1:]:
+            subject, _, term = row.partition("\t")
+            if subject.startswith("<") and term:
+                value = tsv_value(term)
+                if value is not None:
+                    yield subject[1:-1], value
 
     def log_nodes(self, subjects: list[str]) -> dict[str, dict[str, str]]:
         log = ox.NamedNode(LOG_GRAPH)
@@ -396,6 +421,22 @@ def new_records(writes: list[RecordWrite], log: Iterable[LogLines] = ()) -> byte
     added = [*(record.log.add for record in writes), *(lines.add for lines in log)]
     logged = "".join(f"{line[:-2]} <{LOG_GRAPH}> .\n" for lines in added for line in sorted(lines))
     return ("\n".join(default) + "\n" + "".join(named) + logged).encode()
+
+
+def tsv_value(term: str) -> str | None:
+    """The lexical value of one term as pyoxigraph's TSV writes it (an IRI, or a literal in N-Triples syntax);
+    None for a blank node or a quoted triple. A literal with an escape in it is read by pyoxigraph's own parser."""
+    if term.startswith("<<"):
+        return None
+    if term.startswith("<"):
+        return term[1:-1]
+    if not term.startswith('"'):
+        return None
+    if "\\" not in term:
+        end = term.rfind('"')
+        return term[1:end]
+    parsed = next(iter(ox.parse(f"<urn:x:s> <urn:x:p> {term} .".encode(), format=ox.RdfFormat.N_TRIPLES)))
+    return parsed.object.value if isinstance(parsed.object, ox.Literal) else None
 
 
 class _Counter(io.RawIOBase):

@@ -89,11 +89,13 @@ class FilmIdentities:
     identities: Identities
     stored: Callable[[str, str], list[FilmClaim]] = lambda film, record: []
     previous: Callable[[str], str | None] = lambda record: None
-    claims: dict[str, dict[str, FilmClaim]] = field(default_factory=dict)
+    #: film IRI → the claims of the records this run gave it, one a record (a tuple: most films have one record,
+    #: and a tuple of one costs a third of a dict of one; the run keeps this for every film it reads)
+    claims: dict[str, tuple[FilmClaim, ...]] = field(default_factory=dict)
 
     def holders(self, film_iri: str, record: str) -> list[FilmClaim]:
         """The claims of other records, in this run and in the store, on ``film_iri``."""
-        here = [c for r, c in self.claims.get(film_iri, {}).items() if r != record]
+        here = [c for c in self.claims.get(film_iri, ()) if c.record != record]
         seen = {c.record for c in here} | {record}
         return here + [c for c in self.stored(film_iri, record) if c.record not in seen]
 
@@ -105,7 +107,8 @@ class FilmIdentities:
     def resolve(self, claim: FilmClaim, base_iri: str, first_director: str | None) -> str:
         """The IRI of the film ``claim`` is about; ``base_iri`` is ``{base}film/{title}-{year}``."""
         chosen = self._choose(claim, base_iri, first_director)
-        self.claims.setdefault(chosen, {})[claim.record] = claim
+        others = tuple(c for c in self.claims.get(chosen, ()) if c.record != claim.record)
+        self.claims[chosen] = (*others, claim)
         if claim.identifiers:
             self.identities.remember(chosen, sorted(claim.identifiers))
         return chosen

@@ -115,7 +115,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default="5000,20000")
     parser.add_argument("--top", type=int, default=15)
     parser.add_argument("--floor", type=int, default=0, help="also measure the native floor at this many rows")
+    parser.add_argument("--floor-of", type=Path, nargs="*", default=[],
+                        help="only measure the floor of these existing stores (e.g. bench.mapped --work's)")
     args = parser.parse_args(argv)
+    if args.floor_of:
+        for store_dir in args.floor_of:
+            with tempfile.TemporaryDirectory(prefix="lodfilm-bench-floor-") as tmp:
+                print(f"floor of {store_dir} (load {os.getloadavg()[0]:.2f}):", json.dumps(floor(store_dir, Path(tmp))))
+        return 0
     small, large = (int(s) for s in args.sizes.split(","))
     with tempfile.TemporaryDirectory(prefix="lodfilm-bench-memory-") as tmp:
         work = Path(tmp)

@@ -20,7 +20,7 @@ move the film.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from lodfilm.iris import Identities, scheme_of, slug
@@ -31,29 +31,41 @@ def normal_title(text: str) -> str:
     return " ".join(unicodedata.normalize("NFC", text).casefold().split())
 
 
-@dataclass(frozen=True)
+def compact(values: Iterable[str]) -> tuple[str, ...]:
+    """A set of strings held in the least memory: sorted and unique in a tuple (an import keeps a claim for every
+    record it reads, two in fact; a frozenset of one string costs ~200 bytes, a tuple of one ~50, the empty tuple
+    nothing). The sets are a few values each, so meeting them by scanning is as fast as hashing."""
+    return tuple(sorted(set(values)))
+
+
+def meet(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
+    """Whether two compact sets share a value."""
+    return any(value in b for value in a)
+
+
+@dataclass(frozen=True, slots=True)
 class FilmClaim:
-    """What one record says that decides which film it is."""
+    """What one record says that decides which film it is. Its sets are :func:`compact` tuples."""
 
     record: str  # the record graph's IRI
     file: str  # the file part of the record's key
     id: str | None
-    titles: frozenset[str]  # normal_title of the title and of every alternate title
-    slugs: frozenset[str]  # the same titles' slugs (accents and punctuation gone)
+    titles: tuple[str, ...]  # normal_title of the title and of every alternate title
+    slugs: tuple[str, ...]  # the same titles' slugs (accents and punctuation gone)
     year: int | None
-    directors: frozenset[str]  # the directors' IRIs
-    identifiers: frozenset[str]  # the film's sameAs IRIs (Wikidata, IMDb)
+    directors: tuple[str, ...]  # the directors' IRIs
+    identifiers: tuple[str, ...]  # the film's sameAs IRIs (Wikidata, IMDb)
 
     @classmethod
     def of(cls, *, record: str, file: str, id: str | None, titles: list[str], year: int | None,
            directors: list[str], identifiers: list[str]) -> FilmClaim:
-        return cls(record, file, id, frozenset(normal_title(t) for t in titles), frozenset(slug(t) for t in titles),
-                   year, frozenset(directors), frozenset(identifiers))
+        return cls(record, file, id, compact(normal_title(t) for t in titles), compact(slug(t) for t in titles),
+                   year, compact(directors), compact(identifiers))
 
 
 def same_film(a: FilmClaim, b: FilmClaim) -> bool:
     """Whether two records are about one film, by the rules in this module's docstring."""
-    if a.identifiers & b.identifiers:
+    if meet(a.identifiers, b.identifiers):
         return True
     schemes_a = {scheme_of(i): i for i in a.identifiers}
     if any(scheme_of(i) in schemes_a and schemes_a[scheme_of(i)] != i for i in b.identifiers):
@@ -63,8 +75,8 @@ def same_film(a: FilmClaim, b: FilmClaim) -> bool:
     if a.year is not None and b.year is not None and a.year != b.year:
         return False
     if a.directors and b.directors:
-        return bool(a.directors & b.directors) and bool(a.slugs & b.slugs)
-    return bool(a.titles & b.titles)
+        return meet(a.directors, b.directors) and meet(a.slugs, b.slugs)
+    return meet(a.titles, b.titles)
 
 
 @dataclass
@@ -77,11 +89,13 @@ class FilmIdentities:
     identities: Identities
     stored: Callable[[str, str], list[FilmClaim]] = lambda film, record: []
     previous: Callable[[str], str | None] = lambda record: None
-    claims: dict[str, dict[str, FilmClaim]] = field(default_factory=dict)
+    #: film IRI → the claims of the records this run gave it, one a record (a tuple: most films have one record,
+    #: and a tuple of one costs a third of a dict of one; the run keeps this for every film it reads)
+    claims: dict[str, tuple[FilmClaim, ...]] = field(default_factory=dict)
 
     def holders(self, film_iri: str, record: str) -> list[FilmClaim]:
         """The claims of other records, in this run and in the store, on ``film_iri``."""
-        here = [c for r, c in self.claims.get(film_iri, {}).items() if r != record]
+        here = [c for c in self.claims.get(film_iri, ()) if c.record != record]
         seen = {c.record for c in here} | {record}
         return here + [c for c in self.stored(film_iri, record) if c.record not in seen]
 
@@ -93,7 +107,8 @@ class FilmIdentities:
     def resolve(self, claim: FilmClaim, base_iri: str, first_director: str | None) -> str:
         """The IRI of the film ``claim`` is about; ``base_iri`` is ``{base}film/{title}-{year}``."""
         chosen = self._choose(claim, base_iri, first_director)
-        self.claims.setdefault(chosen, {})[claim.record] = claim
+        others = tuple(c for c in self.claims.get(chosen, ()) if c.record != claim.record)
+        self.claims[chosen] = (*others, claim)
         if claim.identifiers:
             self.identities.remember(chosen, sorted(claim.identifiers))
         return chosen

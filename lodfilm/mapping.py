@@ -10,7 +10,7 @@ and co-producing country the record lists, not only the production company's sea
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
 import pyoxigraph as ox
@@ -179,23 +179,27 @@ class Mapper:
             titles=[film.title, *(t.text for t in film.alternate_titles)], year=key_year(film),
             directors=[self.person_iri(d) for d in film.directors], identifiers=identifier_iris(film, "title"))
 
-    def film_iri(self, film: Film, record_iri: str = "", file: str = "") -> str:
+    def film_iri(self, film: Film, record_iri: str = "", file: str = "", claim: FilmClaim | None = None) -> str:
         """The film's IRI: by its identifiers, else ``{title}-{year}`` unless another film holds it.
 
         Two records of one title and year are one film when they share a director (the seed page and its row
         in the LUX table), and two films when their directors have nothing in common (*Home*, 2008, by Yann
         Arthus-Bertrand and by Ursula Meier): the second gets ``{title}-{year}-{its first director}``."""
         first = film.directors[0].name if film.directors else None
-        return self.films.resolve(self.claim(film, record_iri, file), self.iris.film(film_key(film)), first)
+        # A claim made already (to key the record in its file) is taken as it is, its sets shared: the run keeps
+        # one set of them a record, not two.
+        held = replace(claim, record=record_iri) if claim is not None else self.claim(film, record_iri, file)
+        return self.films.resolve(held, self.iris.film(film_key(film)), first)
 
     def person_iri(self, person: Person) -> str:
         return self.identities.resolve(self.iris.person(slug(person.name)), identifier_iris(person, "name"))
 
-    def map(self, film: Film, record_iri: str, file_name: str, file: str = "") -> tuple[str, RecordGraph]:
+    def map(self, film: Film, record_iri: str, file_name: str, file: str = "",
+            claim: FilmClaim | None = None) -> tuple[str, RecordGraph]:
         """(film IRI, graph) for one record. ``record_iri`` names the graph and the record node in it; ``file`` is
         its file's part of the record key (records of one file with different ``id``s are different films)."""
         g = RecordGraph()
-        f = ox.NamedNode(self.film_iri(film, record_iri, file))
+        f = ox.NamedNode(self.film_iri(film, record_iri, file, claim))
         g.add((f, RDF.type, SDO.Movie))
         g.add((f, SDO.name, text(film.title, film.title_language)))
         for alt in film.alternate_titles:

@@ -127,7 +127,9 @@ class Import:
         self.judged = 0
         self.ends: deque[FileEnd] = deque()
         self.rejected_files: set[Path] = set()
-        self.seen: set[str] = set()  # every record graph a file read in this run holds
+        #: with --prune, every record graph a file read in this run holds; only a pruning run needs them, so
+        #: without --prune none is kept past its file's settling (a 60,000-row table's graphs held twice over)
+        self.seen: set[str] | None = None
         self.films_judged: dict[str, str] = {}  # record graph → film, for valid records of files not yet settled
         self.checks: Checks | None = None
         self.writer = Writer(store) if store is not None else None
@@ -135,6 +137,7 @@ class Import:
     # -- the run ---------------------------------------------------------------------------------------------
     def run(self, paths: list[Path], *, progress: bool | None, prune: list[Path] | None) -> Report:
         files, refused = record_files(paths)
+        self.seen = set() if prune is not None else None
         for error in refused:  # counted like a file that could not be read: read = stored + unchanged + rejected
             self.report.read += 1
             self.reject(error, Path(error.path))
@@ -198,7 +201,8 @@ class Import:
             if len(self.batch) >= BATCH:
                 self.submit()
         self.note(notes)  # a reader's notes on the whole file (columns no field takes) come at its end
-        self.seen |= end.graphs
+        if self.seen is not None:
+            self.seen |= end.graphs
         if self.store is not None:
             end.end = self.queued
             self.ends.append(end)
@@ -280,7 +284,8 @@ class Import:
 
     def prune(self, paths: list[Path]) -> None:
         """PRUNE: remove the records whose file under ``paths`` is gone (``--prune``)."""
-        gone = [graph for graph in pruning.gone(self.view.sources, paths) if graph not in self.seen]
+        seen = self.seen or set()
+        gone = [graph for graph in pruning.gone(self.view.sources, paths) if graph not in seen]
         if gone and self.writer is not None:
             self.writer.write([], [self.deletion(graph) for graph in gone])
             self.report.removed += len(gone)

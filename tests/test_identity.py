@@ -157,3 +157,28 @@ def test_a_corrected_title_keeps_its_film_iri(cli: Cli, store_dir: Path, tmp_pat
     record.write_text("title: Illégal\nyear: 2010\ndirectors: [Olivier Masset-Depasse]\n", encoding="utf-8")
     assert cli("import", "--store", store_dir, "--base", BASE, record).exit_code == 0
     assert names_and_durations(cli, store_dir) == {f"{BASE}film/ilegal-2010": ({"Illégal"}, set())}
+
+
+def test_a_claim_holds_its_sets_compactly_and_still_decides_alike() -> None:
+    from lodfilm.identity import FilmClaim, same_film
+
+    a = FilmClaim.of(record="r1", file="f", id=None, titles=["Été", "ÉTÉ ", "Summer"], year=2001,
+                     directors=["d2", "d1", "d2"], identifiers=[])
+    assert a.titles == ("summer", "été") and a.directors == ("d1", "d2") and a.identifiers == ()
+    b = FilmClaim.of(record="r2", file="g", id=None, titles=["Ete"], year=2001, directors=["d2"], identifiers=[])
+    c = FilmClaim.of(record="r3", file="g", id=None, titles=["Ete"], year=2001, directors=["d3"], identifiers=[])
+    assert same_film(a, b) and not same_film(a, c)  # a director in common and the same slug; none in common
+
+
+def test_a_record_resolved_again_leaves_one_claim_on_its_film() -> None:
+    from lodfilm.identity import FilmClaim, FilmIdentities
+    from lodfilm.iris import Identities
+
+    films = FilmIdentities(Identities(()))
+    claim = FilmClaim.of(record="r1", file="f", id=None, titles=["X"], year=2001, directors=["d1"], identifiers=[])
+    other = FilmClaim.of(record="r2", file="f", id=None, titles=["X"], year=2001, directors=["d1"], identifiers=[])
+    assert films.resolve(claim, "film/x-2001", None) == "film/x-2001"
+    assert films.resolve(other, "film/x-2001", None) == "film/x-2001"  # the same film: it shares the IRI
+    assert films.resolve(claim, "film/x-2001", None) == "film/x-2001"
+    assert [c.record for c in films.claims["film/x-2001"]] == ["r2", "r1"]
+    assert [c.record for c in films.holders("film/x-2001", "r1")] == ["r2"]

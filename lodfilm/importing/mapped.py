@@ -40,14 +40,15 @@ def map_record(result: ReadResult, source: Input, keys: FileKeys, mapper: Mapper
     if result.error is not None or result.film is None:
         return result.error or RecordError(str(path), result.ref.label, None, "unreadable")
     film = result.film
-    key = keys.assign(film, mapper.claim(film, "", keys.part), path=str(path), label=result.ref.label)
+    claim = mapper.claim(film, "", keys.part)
+    key = keys.assign(film, claim, path=str(path), label=result.ref.label)
     if isinstance(key, RecordError):
         return key
     graph_iri = iris.record(key)
     try:
         # The file's name, not its path: a record says which file it came from without publishing the
         # server's folders (the digest in the record's IRI tells two files of one name apart).
-        film_iri, graph = mapper.map(film, graph_iri, source.real.name, keys.part)
+        film_iri, graph = mapper.map(film, graph_iri, source.real.name, keys.part, claim)
     except ValueError as exc:  # an IRI pyoxigraph refuses (the record model checks addresses; this is the backstop)
         mapper.unclassified.clear()
         return RecordError(str(path), result.ref.label, None, f"cannot be mapped to RDF: {exc}")

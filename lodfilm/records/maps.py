@@ -23,7 +23,6 @@ from __future__ import annotations
 import csv
 import functools
 import hashlib
-import io
 import types
 import typing
 from collections import Counter
@@ -38,6 +37,7 @@ from pydantic import BaseModel
 from lodfilm.errors import RecordError, UsageError, quote
 from lodfilm.records import ReadResult, RecordRef, make_film
 from lodfilm.records.model import Film
+from lodfilm.records.table import lines_of
 
 DEFAULT_SPLIT = " | "
 # Cells that say "no value" in real exports (R writes NA, spreadsheets N/A, JSON null).
@@ -386,7 +386,7 @@ def flat(item: dict[str, Any], prefix: str = "") -> dict[str, Any]:
 
 
 def table_rows(text: str, path: Path) -> Iterator[tuple[int, str, dict[str, Any]]]:
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(lines_of(text))
     try:
         header = [h.strip().lstrip("\ufeff") for h in next(reader)]
     except (StopIteration, csv.Error) as exc:

@@ -244,15 +244,19 @@ class Writer:
             self.flush()
 
     def agents(self, agents: dict[str, tuple[str, str]]) -> None:
+        """Every agent's row, and a search document for each person and organisation, written in three
+        ``executemany`` calls (one ``execute`` per row was a tenth of the build at 10,000 films)."""
         self.flush()
+        rows, docs, fts = [], [], []
         for iri, (kind, name) in sorted(agents.items()):
-            self.db.execute("INSERT INTO agents VALUES (?, ?, ?, ?)", (iri, kind, name, f"{fold(name)}\x00{iri}"))
+            rows.append((iri, kind, name, f"{fold(name)}\x00{iri}"))
             if kind in ("Person", "Organization"):
                 self.doc_id += 1
-                self.db.execute("INSERT INTO docs VALUES (?, ?, ?, ?, NULL, '[]', '[]', NULL)",
-                                (self.doc_id, iri, kind, name))
-                self.db.execute("INSERT INTO fts (rowid, names, people, synopsis) VALUES (?, ?, '', '')",
-                                (self.doc_id, index_text(name)))
+                docs.append((self.doc_id, iri, kind, name))
+                fts.append((self.doc_id, index_text(name)))
+        self.db.executemany("INSERT INTO agents VALUES (?, ?, ?, ?)", rows)
+        self.db.executemany("INSERT INTO docs VALUES (?, ?, ?, ?, NULL, '[]', '[]', NULL)", docs)
+        self.db.executemany("INSERT INTO fts (rowid, names, people, synopsis) VALUES (?, ?, '', '')", fts)
 
     def finish(self, generation: str) -> None:
         self.db.executemany("INSERT INTO facet_labels VALUES (?, ?, ?)",

@@ -72,24 +72,35 @@ def parse_filters(pairs: Iterable[tuple[str, str]]) -> Filters:
     return tuple(found)
 
 
-def _films_sql(filters: Filters) -> tuple[str, list[str]]:
-    """A subquery of the ids of the films that pass every filter."""
+def _films_sql(index: Index, filters: Filters) -> tuple[str, list[str]]:
+    """A subquery of the ids of the films that pass every filter: the rarest value's films, each looked up under
+    the other values by primary key. (An ``INTERSECT`` of the values' film lists sorts every list in a temporary
+    B-tree: at 100,000 films a decade and a country took 2-3 times as long as this join.)"""
     if not filters:
         return "SELECT id FROM films", []
-    parts = " INTERSECT ".join("SELECT film FROM facets WHERE facet = ? AND value = ?" for _ in filters)
-    return parts, [x for pair in filters for x in pair]
+    ordered = sorted(filters, key=lambda pair: _films_with(index, pair))
+    joins = "".join(f" CROSS JOIN facets f{i} ON f{i}.facet = ? AND f{i}.value = ? AND f{i}.film = f0.film"
+                    for i in range(1, len(ordered)))
+    first, *rest = ordered
+    return (f"SELECT f0.film FROM facets f0{joins} WHERE f0.facet = ? AND f0.value = ?",
+            [*(x for pair in rest for x in pair), *first])
+
+
+def _films_with(index: Index, pair: tuple[str, str]) -> int:
+    """How many films have this facet value over the whole store (0 for a value it does not know)."""
+    return int(index.value("SELECT films FROM facet_counts WHERE facet = ? AND value = ?", list(pair)) or 0)
 
 
 def count_films(index: Index, filters: Filters = ()) -> int:
     if not filters:
         return index.films
-    sql, params = _films_sql(filters)
+    sql, params = _films_sql(index, filters)
     return int(index.value(f"SELECT COUNT(*) FROM ({sql})", params))
 
 
 def films(index: Index, filters: Filters = (), *, limit: int = 50, offset: int = 0) -> list[FilmRow]:
     """The films that pass ``filters``, by title, ``limit`` of them from the ``offset``-th."""
-    sql, params = _films_sql(filters)
+    sql, params = _films_sql(index, filters)
     where = f"WHERE id IN ({sql})" if filters else ""
     rows = index.rows(f"SELECT iri, name, year, directors, countries, image FROM films {where} ORDER BY sort "
                       "LIMIT ? OFFSET ?", [*params, limit, offset])
@@ -116,7 +127,7 @@ def _values(index: Index, facet: str, filters: Filters, limit: int | None) -> li
         order = "CAST(value AS INTEGER) DESC"
     cap = "" if limit is None else f"LIMIT {int(limit)}"
     if filters:
-        sql, params = _films_sql(filters)
+        sql, params = _films_sql(index, filters)
         rows = index.rows(f"SELECT value, COUNT(*) AS n, SUM(single) FROM facets WHERE facet = ? AND film IN ({sql}) "
                           f"GROUP BY value ORDER BY {order} {cap}", [facet, *params])
     else:
@@ -142,7 +153,7 @@ def facets(index: Index, filters: Filters = (), *, top: int = 12) -> dict[str, F
     rows (grouped by SQLite), not one per facet."""
     if not filters:
         return _unfiltered(index, top)
-    sql, params = _films_sql(filters)
+    sql, params = _films_sql(index, filters)
     chosen = set(filters)
     grouped: dict[str, list[tuple[str, int, int]]] = {name: [] for name in FACETS}
     for facet, value, n, single in index.rows(

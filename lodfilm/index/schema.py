@@ -21,11 +21,9 @@ SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE films (id INTEGER PRIMARY KEY, iri TEXT NOT NULL UNIQUE, name TEXT NOT NULL, year INTEGER,
     directors TEXT NOT NULL, countries TEXT NOT NULL, image TEXT, sort TEXT NOT NULL, records INTEGER NOT NULL);
-CREATE INDEX films_sort ON films (sort, id);
 CREATE TABLE records (id INTEGER PRIMARY KEY, iri TEXT NOT NULL, film INTEGER NOT NULL);
 CREATE TABLE facets (facet TEXT NOT NULL, value TEXT NOT NULL, film INTEGER NOT NULL, sources INTEGER NOT NULL,
     single INTEGER NOT NULL, record_ids TEXT NOT NULL, PRIMARY KEY (facet, value, film)) WITHOUT ROWID;
-CREATE INDEX facets_film ON facets (film, facet, value, single);
 CREATE TABLE facet_labels (facet TEXT NOT NULL, value TEXT NOT NULL, label TEXT NOT NULL,
     PRIMARY KEY (facet, value)) WITHOUT ROWID;
 CREATE TABLE facet_counts (facet TEXT NOT NULL, value TEXT NOT NULL, films INTEGER NOT NULL,
@@ -36,7 +34,6 @@ CREATE TABLE awards (award TEXT NOT NULL, status TEXT NOT NULL, sort TEXT NOT NU
     PRIMARY KEY (award, status, sort, film)) WITHOUT ROWID;
 CREATE TABLE agents (iri TEXT PRIMARY KEY, kind TEXT NOT NULL, name TEXT NOT NULL, sort TEXT NOT NULL)
     WITHOUT ROWID;
-CREATE INDEX agents_sort ON agents (kind, sort, iri);
 CREATE TABLE docs (id INTEGER PRIMARY KEY, iri TEXT NOT NULL, kind TEXT NOT NULL, name TEXT NOT NULL,
     year INTEGER, directors TEXT NOT NULL, countries TEXT NOT NULL, image TEXT);
 CREATE VIRTUAL TABLE fts USING fts5(names, people, synopsis, content='',
@@ -50,7 +47,11 @@ INSERT INTO facet_counts SELECT facet, value, COUNT(*), SUM(single) FROM facets 
 
 VERSION = "1"
 
+# Built once every row is in (a B-tree built from sorted rows, not grown one random insert at a time).
 INDEXES = """
+CREATE INDEX films_sort ON films (sort, id);
+CREATE INDEX facets_film ON facets (film, facet, value, single);
+CREATE INDEX agents_sort ON agents (kind, sort, iri);
 CREATE INDEX facet_counts_rank ON facet_counts (facet, films DESC, value);
 CREATE TABLE facet_single AS SELECT facet, COUNT(DISTINCT film) AS films FROM facets WHERE single = 1 GROUP BY facet;
 """

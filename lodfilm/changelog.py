@@ -29,6 +29,8 @@ from typing import Literal
 
 import pyoxigraph as ox
 
+from lodfilm.iris import TOKEN
+from lodfilm.iris import path_token as token  # a file's and a folder's token in a source's place
 from lodfilm.store.base import LOG_GRAPH, LogLines, Store
 
 NS = "urn:x-lodfilm:log:"
@@ -83,14 +85,6 @@ class RecordSource:
 # the file's path (the one its records' IRIs already carry, file_key) and those of the folders it is in, so that
 # ``--prune FOLDER`` still finds the records of files under FOLDER that are gone, and nothing else.
 PLACE = "@"
-
-
-TOKEN = 16  # hex digits of a token
-
-
-def token(path: str) -> str:
-    """64 bits of the SHA-256 of a path, as :func:`lodfilm.iris.file_key` digests it."""
-    return hashlib.sha256(os.fsencode(path)).hexdigest()[:TOKEN]
 
 
 def place(path: str) -> str:

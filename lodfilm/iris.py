@@ -97,8 +97,17 @@ def file_key(real: Path) -> str:
     file's name, for people, and a digest of the path, so that files of one name in two folders
     (``a/films.yaml``, ``b/films.yaml``), or of names one slug apart (``Film.yaml``, ``film.yaml``), never share a
     record. The digest is 64 bits of SHA-256: n files of one name share a key with odds of about n²/2⁶⁵."""
-    digest = hashlib.sha256(os.fsencode(real)).hexdigest()[:16]
-    return f"{slug(real.name)}-{digest}"
+    return f"{slug(real.name)}-{path_token(real)}"
+
+
+#: hex digits of a :func:`path_token`
+TOKEN = 16
+
+
+def path_token(path: str | os.PathLike[str]) -> str:
+    """64 bits of the SHA-256 of a path: what a record's key says of its file, and what the change log names a
+    file and its folders by (the log names no path of the publisher's disk)."""
+    return hashlib.sha256(os.fsencode(path)).hexdigest()[:TOKEN]
 
 
 class Identities:

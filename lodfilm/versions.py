@@ -48,9 +48,9 @@ def keep_imported(store: Store, after: int, upto: int | None = None) -> int:
         return 0
     from lodfilm import changelog  # the log reads the store; versions are only its companion
 
-    events = changelog.events(store, after=after, newest=upto)
-    live = {e.film for e in newest_by_film(events).values() if e.film is not None and e.kind != "delete"}
-    return Versions(folder).keep_current(store, events, live)
+    # an event of a record about no film has no version (and nothing a harvester of films could fetch)
+    events = [e for e in changelog.events(store, after=after, newest=upto) if e.film is not None]
+    return Versions(folder).keep_current(store, events)
 
 
 def newest_by_film(events: Iterable[Change]) -> dict[str, Change]:
@@ -88,13 +88,15 @@ class Versions:
                              if wanted[int(seq)] == event)
         return found
 
-    def keep_current(self, store: Store, events: Sequence[Change], live: set[str]) -> int:
-        """Copy the current triples of each live film whose newest event has none kept; returns how many."""
+    def keep_current(self, store: Store, events: Sequence[Change], live: set[str] | None = None) -> int:
+        """Copy the current triples of each film whose newest event has none kept (of those in ``live``, the films
+        the store describes now, when given: an import knows its films whose newest event is no delete are);
+        returns how many."""
         # the web's module, and its imports: an import that changed nothing never needs them
         from lodfilm.publish.documents import is_iri
 
         candidates = [c for film, c in newest_by_film(events).items()
-                      if c.kind != "delete" and film in live and is_iri(film)]
+                      if c.kind != "delete" and (live is None or film in live) and is_iri(film)]
         kept = set(self.get(candidates))
         missing = [c for c in candidates if c.seq not in kept]
         for start in range(0, len(missing), BATCH):

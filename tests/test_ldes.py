@@ -4,6 +4,7 @@ content negotiation."""
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 import time
 from collections.abc import Iterator
@@ -18,6 +19,7 @@ from lodfilm import changelog, versions
 from lodfilm.publish import ldes
 from lodfilm.settings import Settings
 from lodfilm.store import open_store
+from lodfilm.store.base import LogLines
 from lodfilm.versions import Versions
 from lodfilm.web import close_app, create_app
 from tests.conftest import SEED_YAML
@@ -210,3 +212,19 @@ def test_another_stores_event_of_the_same_number_does_not_inherit_its_version(tm
     new = Versions(store_dir).get(logged(store_dir))
     assert sorted(new) == sorted(old) == [1, 2, 3]
     assert all(b"PT1H37M" in triples for triples in new.values())
+
+
+def test_an_event_about_no_film_is_no_version_and_no_failure(tmp_path: Path) -> None:
+    """A record the log knows no film of (its delete names none) leaves the import's keeping of versions alone."""
+    three_films(tmp_path / "records", SEED_YAML)
+    store_dir = tmp_path / "store"
+    sync(tmp_path / "records", store_dir, BASE)
+    store = open_store(store_dir)
+    try:
+        stamp = changelog.timestamp(dt.datetime.now(dt.UTC))
+        lines = changelog.event_lines(4, stamp, "delete", f"{BASE}record/gone", None, None)
+        store.write([], [], [LogLines(add=lines, remove=frozenset())])
+        assert versions.keep_imported(store, after=3, upto=4) == 0
+        assert versions.keep_imported(store, after=0) == 0  # the three films' versions, kept by their import
+    finally:
+        store.close()

@@ -159,6 +159,9 @@ class Import:
             if self.writer is not None:
                 self.writer.close()
             self.view.close()
+        if self.view.kept is not None and "sources" in self.view.__dict__:
+            # every write has landed (close raised otherwise): the sources as they are now, for the next run
+            self.view.kept.keep(self.view.sources, self.sequence.last)
         report = self.report
         if self.store is not None and self.sequence.before is not None:
             # KEEP: each changed film's version, for the LDES stream
@@ -231,8 +234,8 @@ class Import:
         for checked in self.checks.finished(keep):
             writes = self.judge(checked)
             drops, log = self.settle_files()
-            if self.writer is not None and (writes or drops or log):
-                self.writer.write(writes, drops, log)
+            if writes or drops or log:
+                self.write(writes, drops, log)
 
     def judge(self, checked: Checked) -> list[RecordWrite]:
         """Report each record of a validated batch; PLAN and LOG the writes the valid ones need."""
@@ -277,7 +280,8 @@ class Import:
                 stale = sorted(self.view.known_by_file.get(end.part, set()) - end.graphs)
                 drops.extend(self.deletion(graph) for graph in stale)
                 self.report.removed += len(stale)
-            lines = sources_settled(end, self.view.sources, self.view.unchanged.records_of(end.file), rejected)
+            lines = sources_settled(end, self.view.sources, self.view.unchanged.records_of(end.file), rejected,
+                                    self.view.kept.changes if self.view.kept is not None else None)
             if lines:
                 log.append(lines)
         return drops, log
@@ -287,7 +291,7 @@ class Import:
         seen = self.seen or set()
         gone = [graph for graph in pruning.gone(self.view.sources, paths) if graph not in seen]
         if gone and self.writer is not None:
-            self.writer.write([], [self.deletion(graph) for graph in gone])
+            self.write([], [self.deletion(graph) for graph in gone])
             self.report.removed += len(gone)
 
     # -- helpers ---------------------------------------------------------------------------------------------
@@ -296,7 +300,17 @@ class Import:
         never asks)."""
         return changelog.latest(self.store) if self.store is not None else 0
 
+    def write(self, writes: list[RecordWrite], drops: list[RecordDrop], log: list[LogLines] | None = None) -> None:
+        """WRITE a batch (in order, in the background); the run's first also swaps the sources' stamp, in the
+        same transaction, so that a run that dies part way leaves no copy of the sources trusted."""
+        if self.writer is None:
+            return
+        stamp = self.view.kept.swap() if self.view.kept is not None else None
+        self.writer.write(writes, drops, [stamp, *(log or [])] if stamp else log)
+
     def deletion(self, graph: str) -> RecordDrop:
+        if self.view.kept is not None:
+            self.view.kept.change(graph, None)
         return deletion(graph, self.view.film_of(graph), self.view.sources.get(graph), self.sequence, self.now)
 
     def reject(self, error: RecordError, path: Path) -> None:

@@ -69,21 +69,25 @@ class FileEnd:
 
 
 def sources_settled(end: FileEnd, old: dict[str, RecordSource], from_file: dict[str, RecordSource],
-                    rejected: bool) -> LogLines:
+                    rejected: bool, changes: dict[str, RecordSource | None] | None = None) -> LogLines:
     """The source lines a judged file leaves: each of its records made from its fingerprint now, unless a record
     of it was rejected (then none, so the file is read again next time); records that no longer come from it lose
-    theirs. ``old`` is every stored record's source as the import began, ``from_file`` those naming this file."""
+    theirs. ``old`` is every stored record's source as the import began, ``from_file`` those naming this file;
+    ``changes`` hears each record's source as the lines leave it (None: none)."""
     remove: set[str] = set()
     add: set[str] = set()
+    heard: dict[str, RecordSource | None] = changes if changes is not None else {}
     for graph, source in from_file.items():
         if graph not in end.graphs:
             remove |= changelog.source_lines(graph, source)
+            heard[graph] = None
     for graph in end.graphs:
         before = old.get(graph)
         after = (RecordSource(end.fingerprint, end.file, end.films.get(graph))
                  if end.fingerprint is not None and not rejected else None)
         if before == after:
             continue
+        heard[graph] = after
         if before is not None:
             remove |= changelog.source_lines(graph, before)
         if after is not None:

@@ -9,11 +9,11 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from lodfilm import changelog
 from lodfilm.changelog import RecordSource
 from lodfilm.identity import FilmClaim
 from lodfilm.importing.fingerprint import KnownFiles
 from lodfilm.importing.skip import UnchangedFiles
+from lodfilm.importing.sources import Sources
 from lodfilm.iris import Identities, Iris
 from lodfilm.mapping import Mapper
 from lodfilm.store.base import Store
@@ -49,7 +49,7 @@ class StoreView:
     def files(self) -> KnownFiles:
         """The fingerprints of the files last hashed, kept in the store's folder (an embedded store: a remote one
         has no folder here, and every file is hashed)."""
-        return KnownFiles(known_files_location(self.store) if self.store is not None else None)
+        return KnownFiles(beside(self.store, "known-files"))
 
     def fingerprint(self, real: str, settings: bytes) -> str | None:
         return self.files.fingerprint(real, settings)
@@ -60,17 +60,15 @@ class StoreView:
             self.files.save()
 
     @cached_property
+    def kept(self) -> Sources | None:
+        """The records' sources as the import began and the changes it makes to them (None for a validation)."""
+        return Sources(self.store, beside(self.store, "sources")) if self.store is not None else None
+
+    @cached_property
     def sources(self) -> dict[str, RecordSource]:
-        """Every stored record's source (fingerprint, file, film), from the change log."""
-        if self.store is None:
-            return {}
-        found, rewrite = changelog.read_sources(self.store)
-        if rewrite:
-            # Sources an older lodfilm wrote name their files by path, and /sparql answers from the log: they are
-            # rewritten (the same facts, by tokens) and published at once.
-            self.store.write([], [], [rewrite])
-            self.store.checkpoint()
-        return found
+        """Every stored record's source (fingerprint, file, film): from the copy an embedded store keeps of them
+        when the change log vouches for it, else from the log (:mod:`lodfilm.importing.sources`)."""
+        return self.kept.read() if self.kept is not None else {}
 
     @cached_property
     def unchanged(self) -> UnchangedFiles:
@@ -209,10 +207,12 @@ def previous_film(store: Store, record_iri: str) -> str | None:
     return rows[0]["f"] if rows else None
 
 
-def known_files_location(store: Store) -> Path | None:
+def beside(store: Store | None, name: str) -> Path | None:
+    """A file the import keeps in an embedded store's folder, to go faster next time (a remote store has no folder
+    on this machine: None)."""
     from lodfilm.store.embedded import EmbeddedStore
 
-    return store.path / "known-files" if isinstance(store, EmbeddedStore) else None
+    return store.path / name if isinstance(store, EmbeddedStore) else None
 
 
 def has_checkpoint(store: Store) -> bool:

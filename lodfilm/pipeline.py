@@ -210,13 +210,14 @@ class Import:
             end.end = self.queued
             self.ends.append(end)
 
-    def skip(self, held: Iterable[changelog.RecordSource]) -> None:
-        for source in held:
+    def skip(self, films: Iterable[str | None]) -> None:
+        """An unchanged file's records, counted (each the film it is about) without being read."""
+        for film in films:
             self.report.read += 1
             self.report.unchanged += 1
             self.report.skipped += 1
-            if source.film is not None:
-                self.report.films.add(source.film)
+            if film is not None:
+                self.report.films.add(film)
 
     # -- validate, then judge in order ----------------------------------------------------------------------
     def submit(self) -> None:

@@ -8,8 +8,9 @@ file's records was rejected: a source says "the store holds everything this file
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 from lodfilm import changelog
 from lodfilm.changelog import RecordSource
@@ -67,8 +68,13 @@ class FileEnd:
     def file(self) -> str:
         return str(self.source.real)
 
+    @cached_property
+    def place(self) -> str:
+        """The file's place (:func:`lodfilm.changelog.place`), made once: a table's 60,000 rows share it."""
+        return changelog.place(self.file)
 
-def sources_settled(end: FileEnd, old: dict[str, RecordSource], from_file: dict[str, RecordSource],
+
+def sources_settled(end: FileEnd, old: Mapping[str, RecordSource], from_file: Mapping[str, RecordSource],
                     rejected: bool, changes: dict[str, RecordSource | None] | None = None) -> LogLines:
     """The source lines a judged file leaves: each of its records made from its fingerprint now, unless a record
     of it was rejected (then none, so the file is read again next time); records that no longer come from it lose
@@ -83,7 +89,7 @@ def sources_settled(end: FileEnd, old: dict[str, RecordSource], from_file: dict[
             heard[graph] = None
     for graph in end.graphs:
         before = old.get(graph)
-        after = (RecordSource(end.fingerprint, end.file, end.films.get(graph))
+        after = (RecordSource(end.fingerprint, end.place, end.films.get(graph))
                  if end.fingerprint is not None and not rejected else None)
         if before == after:
             continue

@@ -20,6 +20,7 @@ import stat
 import time
 from pathlib import Path
 
+from lodfilm.importing.sources import loaded
 from lodfilm.mapping import MAPPING_VERSION
 from lodfilm.records import MAX_FILE_BYTES
 from lodfilm.records.maps import ExportMap
@@ -124,7 +125,7 @@ class KnownFiles:
 def load(location: Path) -> dict[str, tuple[Status, bytes, bytes]]:
     """The entries of a file :meth:`KnownFiles.save` wrote; none when it is missing or not one."""
     try:
-        kept = marshal.loads(location.read_bytes())
+        kept = loaded(location)
     except (OSError, EOFError, ValueError, TypeError):
         return {}
     if not (isinstance(kept, tuple) and len(kept) == 2 and kept[0] == FORMAT and isinstance(kept[1], dict)):

@@ -4,7 +4,7 @@ all unchanged costs one question (the records' sources)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -13,7 +13,7 @@ from lodfilm.changelog import RecordSource
 from lodfilm.identity import FilmClaim
 from lodfilm.importing.fingerprint import KnownFiles
 from lodfilm.importing.skip import UnchangedFiles
-from lodfilm.importing.sources import Sources
+from lodfilm.importing.sources import Sources, SourceTable
 from lodfilm.iris import Identities, Iris
 from lodfilm.mapping import Mapper
 from lodfilm.store.base import Store
@@ -65,10 +65,10 @@ class StoreView:
         return Sources(self.store, beside(self.store, "sources")) if self.store is not None else None
 
     @cached_property
-    def sources(self) -> dict[str, RecordSource]:
+    def sources(self) -> Mapping[str, RecordSource]:
         """Every stored record's source (fingerprint, file, film): from the copy an embedded store keeps of them
         when the change log vouches for it, else from the log (:mod:`lodfilm.importing.sources`)."""
-        return self.kept.read() if self.kept is not None else {}
+        return self.kept.read() if self.kept is not None else SourceTable({})
 
     @cached_property
     def unchanged(self) -> UnchangedFiles:

@@ -8,13 +8,14 @@ file it read (issue 13).
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from lodfilm.changelog import RecordSource, token
+from lodfilm.importing.sources import SourceTable
 
 
-def gone(sources: dict[str, RecordSource], paths: Iterable[Path]) -> list[str]:
+def gone(sources: Mapping[str, RecordSource], paths: Iterable[Path]) -> list[str]:
     """The records (IRIs, sorted) that came from a file under ``paths`` which no longer exists.
 
     A source names its file by tokens (:func:`lodfilm.changelog.place`), not by its path: a record is under a
@@ -26,6 +27,11 @@ def gone(sources: dict[str, RecordSource], paths: Iterable[Path]) -> list[str]:
     for folder in folders:
         for top, dirs, files in os.walk(folder):
             present.update(token(os.path.join(top, name)) for name in [*dirs, *files])
-    return sorted(record for record, source in sources.items()
-                  if (source.file_token in wanted or wanted.intersection(source.folder_tokens))
-                  and source.file_token not in present)
+    found: list[str] = []
+    for file, held in SourceTable.of(sources).by_file.items():  # a file's records share its place
+        if file in present:
+            continue
+        folders_of = next(iter(held.values()))[1][1:].split(".")[1:]
+        if file in wanted or wanted.intersection(folders_of):
+            found.extend(held)
+    return sorted(found)

@@ -8,25 +8,26 @@ file is skipped only when reading it again would write nothing and report nothin
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from lodfilm.changelog import RecordSource, token
+from lodfilm.importing.sources import SourceTable
 
 
 class UnchangedFiles:
     """The stored records by the file they came from, to tell an unchanged file before it is read."""
 
-    def __init__(self, sources: dict[str, RecordSource]) -> None:
-        self.sources = sources
-        self.by_file: dict[str, dict[str, RecordSource]] = {}
-        for record, source in sources.items():
-            self.by_file.setdefault(source.file_token, {})[record] = source
+    def __init__(self, sources: Mapping[str, RecordSource]) -> None:
+        self.table = SourceTable.of(sources)
 
     def records_of(self, file: str) -> dict[str, RecordSource]:
         """The stored records that came from ``file`` (a resolved path), with their sources."""
-        return self.by_file.get(token(file), {})
+        return self.table.of_file(token(file))
 
-    def unchanged(self, file: str, fingerprint: str | None) -> dict[str, RecordSource] | None:
-        """The file's stored records when all were made from ``fingerprint``; None when it must be read."""
-        held = self.by_file.get(token(file))
-        if fingerprint is None or not held or any(s.fingerprint != fingerprint for s in held.values()):
+    def unchanged(self, file: str, fingerprint: str | None) -> dict[str, str | None] | None:
+        """The file's stored records (and the film each is about) when all were made from ``fingerprint``; None
+        when it must be read."""
+        held = self.table.by_file.get(token(file))
+        if fingerprint is None or not held or any(kept[0] != fingerprint for kept in held.values()):
             return None
-        return held
+        return {graph: kept[2] for graph, kept in held.items()}

@@ -17,19 +17,80 @@ A remote store has no folder here: its sources are read from the log every time,
 
 from __future__ import annotations
 
+import gc
 import marshal
 import os
 import uuid
+from collections.abc import Iterator, Mapping
+from functools import cached_property
 from pathlib import Path
 
 from lodfilm import changelog
 from lodfilm.changelog import RecordSource
+from lodfilm.iris import TOKEN
 from lodfilm.store.base import LOG_GRAPH, LogLines, Store
 
 STAMP = f"{changelog.NS}sourcesStamp"
-FORMAT = 1  # of the copy's file
+FORMAT = 2  # of the copy's file
 
 Kept = tuple[str, str, str | None]  # fingerprint, place, film
+Grouped = dict[str, dict[str, Kept]]  # file token → record graph → its source
+
+
+class SourceTable(Mapping[str, RecordSource]):
+    """Every stored record's source by record graph, held as plain tuples grouped by their file's token, as the
+    copy keeps them: a :class:`RecordSource` is made only for a record asked of (making 100,000 of them, and
+    grouping them, was a second of a sync that changed one film)."""
+
+    def __init__(self, by_file: Grouped) -> None:
+        self.by_file = by_file
+
+    @classmethod
+    def of(cls, sources: Mapping[str, RecordSource]) -> SourceTable:
+        if isinstance(sources, SourceTable):
+            return sources
+        by_file: Grouped = {}
+        for graph, source in sources.items():
+            by_file.setdefault(source.file_token, {})[graph] = (source.fingerprint, source.file, source.film)
+        return cls(by_file)
+
+    @cached_property
+    def tokens(self) -> dict[str, str]:
+        """Record graph → its file's token (made when a record is first asked of by its graph)."""
+        return {graph: token for token, held in self.by_file.items() for graph in held}
+
+    def __getitem__(self, graph: str) -> RecordSource:
+        return RecordSource(*self.by_file[self.tokens[graph]][graph])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.tokens)
+
+    def __len__(self) -> int:
+        return len(self.tokens)
+
+    def of_file(self, token: str) -> dict[str, RecordSource]:
+        """The sources of the records of the file whose token is ``token``."""
+        return {graph: RecordSource(*kept) for graph, kept in self.by_file.get(token, {}).items()}
+
+    def changed(self, changes: Mapping[str, RecordSource | None]) -> Grouped:
+        """The table with ``changes`` made (None: the record's source forgotten), as the copy keeps it; the table
+        itself is left as it is."""
+        by_file = dict(self.by_file)
+        copied: set[str] = set()
+
+        def inner(token: str) -> dict[str, Kept]:
+            if token not in copied:
+                copied.add(token)
+                by_file[token] = dict(by_file.get(token, {}))
+            return by_file[token]
+
+        for graph, source in changes.items():
+            old = self.tokens.get(graph)
+            if old is not None:
+                inner(old).pop(graph, None)
+            if source is not None:
+                inner(source.file[1:TOKEN + 1])[graph] = (source.fingerprint, source.file, source.film)
+        return {token: held for token, held in by_file.items() if held}
 
 
 class Sources:
@@ -46,7 +107,7 @@ class Sources:
         self.swapped = False
         self.changes: dict[str, RecordSource | None] = {}
 
-    def read(self) -> dict[str, RecordSource]:
+    def read(self) -> SourceTable:
         """Every stored record's source: from the copy when the log vouches for it, else from the log (older
         sources, which named files by path, are rewritten then, with a new stamp)."""
         self.stamp, self.asked = self.log_stamp(), True
@@ -61,16 +122,16 @@ class Sources:
             # tokens) and published at once.
             self.store.write([], [], [rewrite, self.swap()])
             self.store.checkpoint()
-        return found
+        return SourceTable.of(found)
 
     def log_stamp(self) -> str | None:
         return self.store.log_nodes([LOG_GRAPH]).get(LOG_GRAPH, {}).get(STAMP)
 
-    def load_copy(self) -> dict[str, RecordSource] | None:
+    def load_copy(self) -> SourceTable | None:
         if self.copy is None or self.stamp is None:
             return None
         try:
-            kept = marshal.loads(self.copy.read_bytes())
+            kept = loaded(self.copy)
         except (OSError, EOFError, ValueError, TypeError):
             return None
         if not (isinstance(kept, tuple) and len(kept) == 4 and kept[0] == FORMAT and kept[1] == self.stamp
@@ -80,7 +141,7 @@ class Sources:
         if self.store.log_nodes([f"{changelog.EVENT}{newest + 1}"]):
             return None  # an event the copy never saw: written by a lodfilm that keeps no stamp
         self.newest = newest
-        return {graph: RecordSource(*entry) for graph, entry in kept[3].items()}
+        return SourceTable(kept[3])
 
     def swap(self) -> LogLines:
         """The lines that replace the log's stamp with this import's: carried by its first write (once; none for a
@@ -98,19 +159,14 @@ class Sources:
         """Note that the import's writes make ``graph``'s source ``source`` (None: forgotten)."""
         self.changes[graph] = source
 
-    def keep(self, read: dict[str, RecordSource], newest: int | None) -> None:
+    def keep(self, read: Mapping[str, RecordSource], newest: int | None) -> None:
         """Once every write of the import has landed: keep the sources as they now are, with the log's stamp and
         newest event (``newest``: the import's last event, None when it made none)."""
         if self.copy is None or (self.from_copy and not self.changes and not self.swapped):
             return
         if not self.swapped:  # read from the log, nothing written: stamp the log so the copy can be trusted
             self.store.write([], [], [self.swap()])
-        now = {graph: (s.fingerprint, s.file, s.film) for graph, s in read.items()}
-        for graph, source in self.changes.items():
-            if source is None:
-                now.pop(graph, None)
-            else:
-                now[graph] = (source.fingerprint, source.file, source.film)
+        now = SourceTable.of(read).changed(self.changes)
         pending = self.copy.with_name(f".{self.copy.name}.{os.getpid()}")
         try:
             pending.write_bytes(marshal.dumps((FORMAT, self.stamp, newest if newest is not None else self.newest,
@@ -118,6 +174,19 @@ class Sources:
             os.replace(pending, self.copy)
         except OSError:
             pending.unlink(missing_ok=True)  # a store on a full disk imports all the same, reading the log next time
+
+
+def loaded(path: Path) -> object:
+    """What :func:`marshal.dump` wrote to ``path``, read with the cyclic collector paused: 100,000 small dicts
+    made at once set it off again and again, for nothing (none of them can be in a cycle)."""
+    data = path.read_bytes()
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        return marshal.loads(data)
+    finally:
+        if paused:
+            gc.enable()
 
 
 def stamp_line(stamp: str) -> str:

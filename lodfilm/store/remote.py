@@ -37,12 +37,10 @@ import threading
 import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import IO, Any, cast
+from typing import IO, TYPE_CHECKING, Any, cast
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 import pyoxigraph as ox
-import requests
-from requests.auth import AuthBase, HTTPBasicAuth, HTTPDigestAuth
 
 from lodfilm.errors import QueryError, QueryTimeout, StoreError, UsageError
 from lodfilm.publish.jsonld_documents import DumpWriter
@@ -60,6 +58,10 @@ from lodfilm.store.base import (
 from lodfilm.store.guard import Parsed, decode
 from lodfilm.store.results import WRITERS, graph_answer, keywords, wanted_format
 from lodfilm.vocab import PREFIXES
+
+if TYPE_CHECKING:  # requests is imported when a server is first asked: an embedded store's import never needs it
+    import requests
+    from requests.auth import AuthBase
 
 SCHEMES = {"sparql+http": "http", "sparql+https": "https"}
 MERGE_GRAPH = "urn:x-lodfilm:merge"
@@ -249,6 +251,8 @@ class RemoteStore:
     def _session(self) -> requests.Session:
         session: requests.Session | None = getattr(self._local, "session", None)
         if session is None:
+            import requests
+
             session = self._local.session = requests.Session()
             session.headers["User-Agent"] = "lodfilm"
             session.trust_env = False  # no proxies or .netrc from the environment: we talk to this server only
@@ -257,6 +261,9 @@ class RemoteStore:
     def _post(self, url: str, data: dict[str, Any], accept: str, timeout: float | None) -> requests.Response:
         """POST a form; on a 401 challenge, answer it with the configured credentials (Digest or Basic, as the
         server asks) and keep that scheme for the next requests."""
+        import requests
+        from requests.auth import HTTPBasicAuth, HTTPDigestAuth
+
         limit = timeout or self.endpoint.timeout
         try:
             response = self._session.post(url, data=data, headers={"Accept": accept}, auth=self._auth,

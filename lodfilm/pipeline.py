@@ -278,7 +278,7 @@ class Import:
                 # became a list, or back); never when some record here was rejected, since a rejected record's
                 # old version must stay. Only records keyed by this very file can go: another file's, whatever
                 # its name, are not this file's to remove.
-                stale = sorted(self.view.known_by_file.get(end.part, set()) - end.graphs)
+                stale = sorted(self.view.held_of_file(end.part, end.file) - end.graphs)
                 drops.extend(self.deletion(graph) for graph in stale)
                 self.report.removed += len(stale)
             lines = sources_settled(end, self.view.sources, self.view.unchanged.records_of(end.file), rejected,

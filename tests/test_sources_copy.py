@@ -133,3 +133,46 @@ def test_a_validation_keeps_no_copy(tmp_path: Path) -> None:
     write(root / "a.yaml", [film("Alpha", 2001, "Ana Example")])
     report = pipeline.run([root], base="http://films.example.org/", store=None, progress=False, workers=0)
     assert report.rejected == 0 and not any(tmp_path.rglob("sources"))
+
+
+def test_records_that_leave_a_file_leave_the_store_whether_its_graphs_come_from_its_sources_or_a_listing(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With a trusted copy, a file's graphs are its sources (no scan of every graph's name); a file that a rejected
+    record left with no source is listed as before, so a record that left it meanwhile still leaves the store."""
+    root, store_dir = tmp_path / "in", tmp_path / "store"
+    three = [film("Alpha", 2001, "Ana Example"), film("Beta", 2002, "Bo Example"), film("Gamma", 2003, "Cy Example")]
+
+    def graphs() -> set[str]:
+        store = EmbeddedStore(store_dir)
+        try:
+            return set(store.record_graphs("http://films.example.org/record/"))
+        finally:
+            store.close()
+
+    listed: list[str] = []
+    real = EmbeddedStore.graphs_under
+
+    def counted(self: EmbeddedStore, record: str) -> list[str]:
+        listed.append(record)
+        return real(self, record)
+
+    monkeypatch.setattr(EmbeddedStore, "graphs_under", counted)
+    write(root / "f.yaml", three)
+    run(store_dir, root, monkeypatch=monkeypatch)
+    assert len(graphs()) == 3
+    write(root / "f.yaml", three[:2])  # Gamma leaves the file
+    listed.clear()
+    report, _ = run(store_dir, root, monkeypatch=monkeypatch)
+    assert report.removed == 1 and len(graphs()) == 2 and not any("gamma" in g for g in graphs())
+    assert listed == []  # the sources named the file's graphs
+    write(root / "f.yaml", [*three[:2], {"title": "Bad", "year": "20l1"}])  # rejected: the file loses its sources
+    report, _ = run(store_dir, root, monkeypatch=monkeypatch)
+    assert report.rejected == 1 and report.removed == 0 and len(graphs()) == 2
+    write(root / "f.yaml", three[:1])  # fixed, and Beta left it meanwhile
+    listed.clear()
+    report, _ = run(store_dir, root, monkeypatch=monkeypatch)
+    left = graphs()
+    assert report.removed == 1 and len(left) == 1 and "alpha" in left.pop()
+    assert len(listed) == 1  # listed, as the file had no source
+    found, from_copy, log = view_of(store_dir)
+    assert from_copy and found == log

@@ -68,6 +68,10 @@ class SourceTable(Mapping[str, RecordSource]):
     def __len__(self) -> int:
         return len(self.tokens)
 
+    def graphs_of(self, token: str) -> list[str]:
+        """The record graphs of the file whose token is ``token``."""
+        return list(self.by_file.get(token, ()))
+
     def of_file(self, token: str) -> dict[str, RecordSource]:
         """The sources of the records of the file whose token is ``token``."""
         return {graph: RecordSource(*kept) for graph, kept in self.by_file.get(token, {}).items()}

@@ -263,7 +263,7 @@ def record_files(paths: list[Path]) -> tuple[list[Input], list[RecordError]]:
             # only a link itself can lead elsewhere, and only links cost a resolve().
             if not link:
                 if not folder_here:  # a FIFO or a device is taken, so that reading it refuses it aloud
-                    add(os.path.join(given, relative), os.path.join(root, relative))
+                    add(joined(given, relative), joined(root, relative))
                 continue
             found = path / relative
             real = found.resolve()
@@ -273,6 +273,14 @@ def record_files(paths: list[Path]) -> tuple[list[Input], list[RecordError]]:
             elif not real.is_dir():
                 add(found, real)
     return inputs, refused
+
+
+def joined(head: str, relative: str) -> str:
+    """``os.path.join(head, relative)`` for a relative path under a folder, at a third of its cost (three joins a
+    file were a second of a sync of 100,000 files)."""
+    if not head:
+        return relative
+    return head + relative if head.endswith(os.sep) else head + os.sep + relative
 
 
 def walk(folder: Path) -> list[tuple[str, bool, bool]]:
@@ -294,7 +302,7 @@ def walk(folder: Path) -> list[tuple[str, bool, bool]]:
             if folder_here:
                 pending.append((entry.path, (*parts, entry.name)))
             if os.path.splitext(entry.name)[1].lower() in READERS:
-                found.append(((*parts, entry.name), os.path.join(*parts, entry.name), link, folder_here))
+                found.append(((*parts, entry.name), os.sep.join((*parts, entry.name)), link, folder_here))
     found.sort()
     return [(relative, link, folder_here) for _, relative, link, folder_here in found]
 

@@ -186,7 +186,8 @@ class Import:
     def import_file(self, source: Input) -> None:
         """SKIP the file if unchanged; else READ it, KEY and MAP each record into the batch."""
         stamp = self.view.fingerprint(source.real_text, self.settings) if self.store is not None else None
-        held = self.view.unchanged.unchanged(source.real_text, stamp) if self.store is not None else None
+        held = (self.view.unchanged.unchanged(source.real_text, stamp, self.view.files.token(source.real_text))
+                if self.store is not None else None)
         if held is not None:
             self.skip(held.values())
             return

@@ -206,3 +206,18 @@ def test_the_held_records_asked_one_by_one_are_those_the_listing_gives(folder: P
         assert not HeldRecords(EmbeddedStore(tmp_path / "empty"), iris.record(""))
     finally:
         store.close()
+
+
+def test_a_remembered_file_keeps_its_token_and_a_forgotten_one_does_not(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from lodfilm.iris import path_token
+
+    monkeypatch.setattr(fingerprints, "SETTLED_NS", 0)
+    kept, other = tmp_path / "a.txt", tmp_path / "b.txt"
+    kept.write_bytes(b"one")
+    known = KnownFiles(tmp_path / "known")
+    known.fingerprint(str(kept), SETTINGS)
+    assert known.token(str(kept)) == path_token(str(kept))
+    assert known.token(str(other)) == path_token(str(other))  # never hashed: its token is not kept
+    known.save()
+    assert KnownFiles(tmp_path / "known").tokens == {str(kept): path_token(str(kept))}

@@ -24,10 +24,10 @@ class UnchangedFiles:
         """The stored records that came from ``file`` (a resolved path), with their sources."""
         return self.table.of_file(token(file))
 
-    def unchanged(self, file: str, fingerprint: str | None) -> dict[str, str | None] | None:
+    def unchanged(self, file: str, fingerprint: str | None, known: str | None = None) -> dict[str, str | None] | None:
         """The file's stored records (and the film each is about) when all were made from ``fingerprint``; None
-        when it must be read."""
-        held = self.table.by_file.get(token(file))
+        when it must be read. ``known``: the file's token, when the caller has it."""
+        held = self.table.by_file.get(known or token(file))
         if fingerprint is None or not held or any(kept[0] != fingerprint for kept in held.values()):
             return None
         return {graph: kept[2] for graph, kept in held.items()}

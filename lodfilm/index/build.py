@@ -92,6 +92,17 @@ class FilmFacts:
         return f"{fold(self.name)}\x00{self.year or 0:04d}\x00{self.iri}"
 
 
+# The FIAF class of each credit a film's own property or a cast role states (a handful of labels, looked up once
+# each instead of once a credit: the lookup folds the label).
+CLASSES: dict[str, str | None] = {}
+
+
+def class_for(label: str) -> str | None:
+    if label not in CLASSES:
+        CLASSES[label] = fiaf_class_for(label)
+    return CLASSES[label]
+
+
 def key_of(iri: str) -> str:
     """A facet value for a linked node: the last segment of its IRI (``person/ruben-ostlund`` → ``ruben-ostlund``)."""
     return iri.rstrip("/").rsplit("/", 1)[-1]
@@ -155,7 +166,7 @@ def add_fact(film: FilmFacts, row: dict[str, str]) -> None:
         film.credits[value].add(note)
         film.people.add(name)
         film.agents[value] = ("Organization" if prop == "productionCompany" else "Person", name)
-        role = fiaf_class_for("Production" if prop == "productionCompany" else note)
+        role = class_for("Production" if prop == "productionCompany" else note)
         if role:
             film.add_facet("role", role_of(role), record)
         if prop == "director":
@@ -175,7 +186,7 @@ def add_credit(film: FilmFacts, row: dict[str, str]) -> None:
     film.credits[agent].add(note)
     if row["type"] in KINDS:
         film.agents[agent] = (KINDS[row["type"]], name)
-    role = row.get("class") or (fiaf_class_for("Cast") if cast else None)
+    role = row.get("class") or (class_for("Cast") if cast else None)
     if role:
         film.add_facet("role", role_of(role), record)
     if row["type"] == f"{SDO}Person":
@@ -198,8 +209,8 @@ class Writer:
     INSERTS = {
         "records": "INSERT INTO records VALUES (?, ?, ?)",
         "films": "INSERT INTO films VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        "facets": "INSERT INTO facets VALUES (?, ?, ?, ?, ?, ?)",
-        "credits": "INSERT INTO credits VALUES (?, ?, ?, ?)",
+        "facets": "INSERT INTO rows.facets VALUES (?, ?, ?, ?, ?, ?)",
+        "credits": "INSERT INTO rows.credits VALUES (?, ?, ?, ?)",
         "awards": "INSERT OR IGNORE INTO awards VALUES (?, ?, ?, ?)",
         "docs": "INSERT INTO docs VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         "fts": "INSERT INTO fts (rowid, names, people, synopsis) VALUES (?, ?, ?, ?)",
@@ -258,7 +269,18 @@ class Writer:
         self.db.executemany("INSERT INTO docs VALUES (?, ?, ?, ?, NULL, '[]', '[]', NULL)", docs)
         self.db.executemany("INSERT INTO fts (rowid, names, people, synopsis) VALUES (?, ?, '', '')", fts)
 
+    # The two large keyed tables are gathered in film order in plain tables of a file beside the index (``rows``),
+    # then copied in their keys' order: one B-tree filled left to right instead of 600,000 inserts at random
+    # places in it (at 10,000 films 5.6 s of the build's CPU before).
+    ROWS = """PRAGMA rows.journal_mode = OFF; PRAGMA rows.synchronous = OFF;
+CREATE TABLE rows.facets (facet TEXT, value TEXT, film INTEGER, sources INTEGER, single INTEGER, record_ids TEXT);
+CREATE TABLE rows.credits (agent TEXT, sort TEXT, film INTEGER, notes TEXT);"""
+    COPY = """INSERT INTO facets SELECT * FROM rows.facets ORDER BY facet, value, film;
+INSERT INTO credits SELECT * FROM rows.credits ORDER BY agent, sort, film;"""
+
     def finish(self, generation: str) -> None:
+        for statement in self.COPY.split(";\n"):
+            self.db.execute(statement)
         self.db.executemany("INSERT INTO facet_labels VALUES (?, ?, ?)",
                             [(f, v, label) for (f, v), label in sorted(self.labels.items())])
         self.db.execute(COUNTS)
@@ -293,10 +315,13 @@ def build(store: Store, target: Path, generation: str, *, slice_size: int = SLIC
     whole new one, never a part), and return it."""
     target.parent.mkdir(parents=True, exist_ok=True)
     part = target.with_name(f".{target.name}.{os.getpid()}.{time.time_ns()}.part")
+    rows = part.with_name(part.name + ".rows")
     db = sqlite3.connect(part, isolation_level=None)
     try:
         db.executescript("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA temp_store = MEMORY;")
         db.executescript(SCHEMA)
+        db.execute("ATTACH DATABASE ? AS rows", [str(rows)])
+        db.executescript(Writer.ROWS)
         db.execute("BEGIN")
         writer = Writer(db)
         agents: dict[str, tuple[str, str]] = {}
@@ -307,11 +332,14 @@ def build(store: Store, target: Path, generation: str, *, slice_size: int = SLIC
         writer.agents(agents)
         writer.finish(generation)
         db.execute("COMMIT")
+        db.execute("DETACH DATABASE rows")
         db.execute("PRAGMA journal_mode = DELETE")
     except BaseException:
         db.close()
         part.unlink(missing_ok=True)
+        rows.unlink(missing_ok=True)
         raise
     db.close()
+    rows.unlink(missing_ok=True)
     os.replace(part, target)
     return target

@@ -33,7 +33,7 @@ import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
-from lodfilm.index.build import SDO, SELECTIONS, FilmFacts, add_credit, add_fact, add_selection, read_slice
+from lodfilm.index.build import SDO, SELECTIONS, FilmFacts, add_selection, credit, fact, read_slice
 from lodfilm.store.embedded import EmbeddedStore
 
 FIELD, ITEM = "\x1f", "\x1e"  # how the store's GROUP_CONCATs separate a row's values, and its rows
@@ -168,24 +168,15 @@ class Stage:
                         return None
                     prop, value = fields
                     named = named or prop == "name"
-                    row = {"g": record, "f": iri, "p": SDO + prop, "o": value}
-                    if value in names:
-                        row["name"] = names[value][1]
-                    if value in codes:
-                        row["code"] = codes[value]
-                    add_fact(film, row)
+                    known = names.get(value)
+                    fact(film, record, prop, value, None if known is None else known[1], codes.get(value))
                 else:
                     if len(fields) != 5:
                         return None
-                    known = names.get(fields[1])
-                    if not named or known is None:
-                        continue
-                    row = {"g": record, "f": iri, "p": f"{SDO}actor" if fields[0] == "a" else f"{SDO}contributor",
-                           "agent": fields[1], "type": known[0], "name": known[1]}
-                    for key, value in zip(("label", "class", "character"), fields[2:], strict=True):
-                        if value:
-                            row[key] = value
-                    add_credit(film, row)
+                    k, agent, label, fiaf_class, character = fields
+                    known = names.get(agent)
+                    if named and known is not None:
+                        credit(film, record, k == "a", agent, known[0], known[1], label, fiaf_class, character)
         return film
 
     def close(self) -> None:

@@ -16,8 +16,10 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import random
 import re
+import resource
 import shutil
 import subprocess
 import sys
@@ -71,6 +73,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--import-only", action="store_true", help="generate and import, measure nothing")
     parser.add_argument("--reuse-index", action="store_true",
                         help="with --work DIR of an earlier run: time the requests on the index built then")
+    parser.add_argument("--build-only", action="store_true", help="time the index build, send no requests")
     parser.add_argument("--out", type=Path, default=Path("bench/results"))
     args = parser.parse_args(argv)
     work = args.work or Path(tempfile.mkdtemp(prefix="lodfilm-browse-"))
@@ -82,14 +85,19 @@ def main(argv: list[str] | None = None) -> int:
         if not (store / "snapshots" / "CURRENT").is_file():
             data = prepare(args.size, min(args.prolific, args.size), work)
             start = time.perf_counter()
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
             subprocess.run([sys.executable, "-m", "lodfilm", "import", "--no-progress", "--store", str(store),
                             "--base", "http://localhost:8080/", str(data)], check=True)
             result["import_s"] = round(time.perf_counter() - start, 1)
-            (work / "import.json").write_text(json.dumps({"import_s": result["import_s"]}), encoding="utf-8")
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            result["import_cpu_s"] = round(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime, 1)
+            result["import_load"] = os.getloadavg()[0]
+            (work / "import.json").write_text(json.dumps({k: result[k] for k in ("import_s", "import_cpu_s",
+                                                                                 "import_load")}), encoding="utf-8")
         elif (work / "import.json").is_file():  # a store kept from an earlier run (--work DIR --keep)
             result.update(json.loads((work / "import.json").read_text(encoding="utf-8")))
         if not args.import_only:
-            result.update(measure(store, args.requests, reuse=args.reuse_index))
+            result.update(measure(store, args.requests, reuse=args.reuse_index, build_only=args.build_only))
     finally:
         if not args.keep and args.work is None:
             shutil.rmtree(work, ignore_errors=True)
@@ -97,14 +105,14 @@ def main(argv: list[str] | None = None) -> int:
         result["index_over_import"] = round(result["index_build_s"] / result["import_s"], 3)
     result["targets"] = TARGETS
     args.out.mkdir(parents=True, exist_ok=True)
-    suffix = "-requests" if "index_build_s" not in result else ""
+    suffix = "-requests" if "index_build_s" not in result else "-build" if args.build_only else ""
     out = args.out / f"browse-{dt.date.today().isoformat()}-{args.size}{suffix}.json"
     out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     print(json.dumps(result, indent=2))
     return 0
 
 
-def measure(store: Path, requests: int, *, reuse: bool = False) -> dict[str, Any]:
+def measure(store: Path, requests: int, *, reuse: bool = False, build_only: bool = False) -> dict[str, Any]:
     from lodfilm.index import Indexes, build
     from lodfilm.settings import Settings
     from lodfilm.store.embedded import EmbeddedStore
@@ -116,11 +124,16 @@ def measure(store: Path, requests: int, *, reuse: bool = False) -> dict[str, Any
     path = Indexes(store / "index").path(reader.generation)
     out: dict[str, Any] = {}
     if not (reuse and path.is_file()):
-        start = time.perf_counter()
+        load = os.getloadavg()[0]
+        start, cpu = time.perf_counter(), time.process_time()
         build(reader, path, reader.generation)
         out["index_build_s"] = round(time.perf_counter() - start, 1)
+        out["index_build_cpu_s"] = round(time.process_time() - cpu, 1)  # this process's CPU, all its threads
+        out["index_build_load"] = [load, os.getloadavg()[0]]  # the 1-minute load average before and after
     out["index_mb"] = round(path.stat().st_size / 1e6, 1)
     reader.close()
+    if build_only:
+        return out
     app = create_app(Settings.load(store=store, base="http://localhost:8080/"))
     client = app.test_client()
     start = time.perf_counter()

@@ -275,3 +275,40 @@ def test_a_sparql_servers_data_gives_the_same_index(
             assert ours == theirs, table
     finally:
         wipe(location)
+
+
+# -- the embedded store's read -------------------------------------------------------------------------------------
+def test_a_value_holding_the_reads_separators_is_read_by_slice_and_indexed_whole(tmp_path: Path) -> None:
+    from lodfilm.index.stage import FIELD, ITEM
+
+    title, character = f"Odd{FIELD}one{ITEM}out", f"Her{FIELD}self"
+    folder = tmp_path / "data"
+    folder.mkdir()
+    (folder / "odd.yaml").write_text(
+        '- title: "Odd\\x1fone\\x1eout"\n  year: 2001\n  directors: [Ida Udd]\n'
+        '  cast:\n  - {name: Pia Udd, character: "Her\\x1fself"}\n'
+        "- title: Even\n  year: 2002\n  directors: [Ida Udd]\n", encoding="utf-8")
+    run("import", "--no-progress", "--store", tmp_path / "store", "--base", BASE, folder)
+    store = EmbeddedStore(tmp_path / "store", read_only=True)
+    try:
+        assert store.select('SELECT ?n WHERE { ?f schema:name ?n FILTER(STRSTARTS(?n, "Odd")) }') == [{"n": title}]
+        built = ix.Index(ix.build(store, tmp_path / "index.sqlite", "g"))
+    finally:
+        store.close()
+    assert sorted(built.rows("SELECT name, year FROM films")) == [("Even", 2002), (title, 2001)]
+    assert sorted(built.rows("SELECT notes FROM credits c JOIN agents a ON a.iri = c.agent WHERE a.name = ?",
+                             ["Pia Udd"])) == [(f"Cast ({character})",)]
+    assert ix.count_films(built, (("director", "ida-udd"),)) == 2
+
+
+def test_tsv_terms_read_back_as_their_values() -> None:
+    from lodfilm.index.stage import term_value
+
+    assert term_value("<http://films.example.org/film/a>") == "http://films.example.org/film/a"
+    assert term_value('"plain"') == "plain"
+    assert term_value('"Ängel"@sv') == "Ängel"
+    assert term_value('"2015"^^<http://www.w3.org/2001/XMLSchema#gYear>') == "2015"
+    assert term_value('"a \\"b\\"\\t\\n\\\\ \\u00e9 \\U0001F600"') == 'a "b"\t\n\\ é 😀'
+    assert term_value("42") == "42" and term_value("true") == "true"
+    assert term_value("_:b1") == "b1"
+    assert term_value("") is None

@@ -92,6 +92,17 @@ class FilmFacts:
         return f"{fold(self.name)}\x00{self.year or 0:04d}\x00{self.iri}"
 
 
+# The FIAF class of each credit a film's own property or a cast role states (a handful of labels, looked up once
+# each instead of once a credit: the lookup folds the label).
+CLASSES: dict[str, str | None] = {}
+
+
+def class_for(label: str) -> str | None:
+    if label not in CLASSES:
+        CLASSES[label] = fiaf_class_for(label)
+    return CLASSES[label]
+
+
 def key_of(iri: str) -> str:
     """A facet value for a linked node: the last segment of its IRI (``person/ruben-ostlund`` → ``ruben-ostlund``)."""
     return iri.rstrip("/").rsplit("/", 1)[-1]
@@ -125,7 +136,12 @@ def add_selection(film: FilmFacts, row: dict[str, str]) -> None:
 
 
 def add_fact(film: FilmFacts, row: dict[str, str]) -> None:
-    record, prop, value = row["g"], row["p"][len(SDO):], row["o"]
+    fact(film, row["g"], row["p"][len(SDO):], row["o"], row.get("name"), row.get("code"))
+
+
+def fact(film: FilmFacts, record: str, prop: str, value: str, name: str | None, code: str | None) -> None:
+    """One statement of ``record`` about ``film``: its property's schema.org name, the value, and the name and ISO
+    code of the node it links to (None when it has none)."""
     film.records.add(record)
     if prop == "name":
         film.names[record] = value
@@ -135,29 +151,31 @@ def add_fact(film: FilmFacts, row: dict[str, str]) -> None:
         year = int(value[:4]) if value[:4].isdigit() else None
         if year is not None:
             film.years.add(year)
-            film.add_facet("year", str(year), record)
-            film.add_facet("decade", f"{year // 10 * 10}s", record)
+            film.facets[("year", str(year))].add(record)
+            film.facets[("decade", f"{year // 10 * 10}s")].add(record)
     elif prop == "countryOfOrigin":
-        code = row.get("code") or key_of(value)
-        film.countries[code] = row.get("name", code)
-        film.add_facet("country", code, record, row.get("name", code))
+        code = code or key_of(value)
+        label = code if name is None else name
+        film.countries[code] = label
+        film.add_facet("country", code, record, label)
         film.credits[value].add("Country of origin")
-        film.agents[value] = ("Country", row.get("name", code))
+        film.agents[value] = ("Country", label)
     elif prop in ("genre", "inLanguage"):
-        film.add_facet("genre" if prop == "genre" else "language", value, record)
+        film.facets[("genre" if prop == "genre" else "language", value)].add(record)
     elif prop == "image":
         film.images.add(value)
     elif prop == "description":
         film.synopses.add(value)
     else:  # a person or company credited by the film's own property
-        name = row.get("name", key_of(value))
+        if name is None:
+            name = key_of(value)
         note = DIRECT[f"{SDO}{prop}"]
         film.credits[value].add(note)
         film.people.add(name)
         film.agents[value] = ("Organization" if prop == "productionCompany" else "Person", name)
-        role = fiaf_class_for("Production" if prop == "productionCompany" else note)
+        role = class_for("Production" if prop == "productionCompany" else note)
         if role:
-            film.add_facet("role", role_of(role), record)
+            film.facets[("role", role_of(role))].add(record)
         if prop == "director":
             film.directors[value] = name
             film.add_facet("director", key_of(value), record, name)
@@ -166,19 +184,27 @@ def add_fact(film: FilmFacts, row: dict[str, str]) -> None:
 
 
 def add_credit(film: FilmFacts, row: dict[str, str]) -> None:
-    record, agent, name = row["g"], row["agent"], row["name"]
+    credit(film, row["g"], row["p"] == f"{SDO}actor", row["agent"], row["type"], row["name"], row.get("label"),
+           row.get("class"), row.get("character"))
+
+
+PERSON = f"{SDO}Person"
+
+
+def credit(film: FilmFacts, record: str, cast: bool, agent: str, kind: str, name: str, label: str | None,
+           fiaf_class: str | None, character: str | None) -> None:
+    """One credit ``record`` states of ``film``: cast (``schema:actor``) or not (``schema:contributor``), the
+    agent, its kind's IRI and name, and the role's label, FIAF class and character (None, or "", when not said)."""
     film.records.add(record)
     film.people.add(name)
-    cast = row["p"] == f"{SDO}actor"
-    character = row.get("character")
-    note = row.get("label") or ("Cast" + (f" ({character})" if character else "") if cast else "Contributor")
+    note = label or ("Cast" + (f" ({character})" if character else "") if cast else "Contributor")
     film.credits[agent].add(note)
-    if row["type"] in KINDS:
-        film.agents[agent] = (KINDS[row["type"]], name)
-    role = row.get("class") or (fiaf_class_for("Cast") if cast else None)
+    if kind in KINDS:
+        film.agents[agent] = (KINDS[kind], name)
+    role = fiaf_class or (class_for("Cast") if cast else None)
     if role:
-        film.add_facet("role", role_of(role), record)
-    if row["type"] == f"{SDO}Person":
+        film.facets[("role", role_of(role))].add(record)
+    if kind == PERSON:
         film.add_facet("person", key_of(agent), record, name)
 
 
@@ -198,8 +224,8 @@ class Writer:
     INSERTS = {
         "records": "INSERT INTO records VALUES (?, ?, ?)",
         "films": "INSERT INTO films VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        "facets": "INSERT INTO facets VALUES (?, ?, ?, ?, ?, ?)",
-        "credits": "INSERT INTO credits VALUES (?, ?, ?, ?)",
+        "facets": "INSERT INTO rows.facets VALUES (?, ?, ?, ?, ?, ?)",
+        "credits": "INSERT INTO rows.credits VALUES (?, ?, ?, ?)",
         "awards": "INSERT OR IGNORE INTO awards VALUES (?, ?, ?, ?)",
         "docs": "INSERT INTO docs VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         "fts": "INSERT INTO fts (rowid, names, people, synopsis) VALUES (?, ?, ?, ?)",
@@ -225,17 +251,23 @@ class Writer:
         image = min(film.images) if film.images else None
         out["films"].append((fid, film.iri, film.name, film.year, directors, countries, image, sort,
                              len(film.records)))
-        several = len(film.records) > 1
-        out["facets"].extend(
-            (facet, value, fid, len(records), int(several and len(records) == 1),
-             " ".join(str(ids[r]) for r in sorted(records)))
-            for (facet, value), records in film.facets.items())
+        if len(ids) == 1:  # most films: every value rests on the one record
+            only = str(self.record_id)
+            out["facets"].extend((facet, value, fid, 1, 0, only) for facet, value in film.facets)
+        else:
+            out["facets"].extend(
+                (facet, value, fid, len(records), int(len(records) == 1),
+                 " ".join(str(ids[r]) for r in sorted(records)))
+                for (facet, value), records in film.facets.items())
         self.labels.update(film.labels)
+        credits = out["credits"]
         for agent, notes in film.credits.items():
             if "/award/" in agent:
                 out["awards"].extend((agent, status, sort, fid) for status in notes)
+            elif len(notes) == 1:
+                credits.append((agent, sort, fid, next(iter(notes))))
             else:
-                out["credits"].append((agent, sort, fid, ", ".join(sorted(notes))))
+                credits.append((agent, sort, fid, ", ".join(sorted(notes))))
         self.doc_id += 1
         out["docs"].append((self.doc_id, film.iri, "Movie", film.name, film.year, directors, countries, image))
         out["fts"].append((self.doc_id, index_text(" ".join(sorted({*film.names.values(), *film.alternates}))),
@@ -258,7 +290,18 @@ class Writer:
         self.db.executemany("INSERT INTO docs VALUES (?, ?, ?, ?, NULL, '[]', '[]', NULL)", docs)
         self.db.executemany("INSERT INTO fts (rowid, names, people, synopsis) VALUES (?, ?, '', '')", fts)
 
+    # The two large keyed tables are gathered in film order in plain tables of a file beside the index (``rows``),
+    # then copied in their keys' order: one B-tree filled left to right instead of 600,000 inserts at random
+    # places in it (at 10,000 films 5.6 s of the build's CPU before).
+    ROWS = """PRAGMA rows.journal_mode = OFF; PRAGMA rows.synchronous = OFF;
+CREATE TABLE rows.facets (facet TEXT, value TEXT, film INTEGER, sources INTEGER, single INTEGER, record_ids TEXT);
+CREATE TABLE rows.credits (agent TEXT, sort TEXT, film INTEGER, notes TEXT);"""
+    COPY = """INSERT INTO facets SELECT * FROM rows.facets ORDER BY facet, value, film;
+INSERT INTO credits SELECT * FROM rows.credits ORDER BY agent, sort, film;"""
+
     def finish(self, generation: str) -> None:
+        for statement in self.COPY.split(";\n"):
+            self.db.execute(statement)
         self.db.executemany("INSERT INTO facet_labels VALUES (?, ?, ?)",
                             [(f, v, label) for (f, v), label in sorted(self.labels.items())])
         self.db.execute(COUNTS)
@@ -293,10 +336,13 @@ def build(store: Store, target: Path, generation: str, *, slice_size: int = SLIC
     whole new one, never a part), and return it."""
     target.parent.mkdir(parents=True, exist_ok=True)
     part = target.with_name(f".{target.name}.{os.getpid()}.{time.time_ns()}.part")
+    rows = part.with_name(part.name + ".rows")
     db = sqlite3.connect(part, isolation_level=None)
     try:
         db.executescript("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA temp_store = MEMORY;")
         db.executescript(SCHEMA)
+        db.execute("ATTACH DATABASE ? AS rows", [str(rows)])
+        db.executescript(Writer.ROWS)
         db.execute("BEGIN")
         writer = Writer(db)
         agents: dict[str, tuple[str, str]] = {}
@@ -307,11 +353,14 @@ def build(store: Store, target: Path, generation: str, *, slice_size: int = SLIC
         writer.agents(agents)
         writer.finish(generation)
         db.execute("COMMIT")
+        db.execute("DETACH DATABASE rows")
         db.execute("PRAGMA journal_mode = DELETE")
     except BaseException:
         db.close()
         part.unlink(missing_ok=True)
+        rows.unlink(missing_ok=True)
         raise
     db.close()
+    rows.unlink(missing_ok=True)
     os.replace(part, target)
     return target

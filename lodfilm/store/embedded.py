@@ -333,6 +333,14 @@ class EmbeddedStore:
         for row in result:
             yield tuple(None if (term := row[i]) is None else term.value for i in range(width))
 
+    def select_tsv(self, text: str, output: Path) -> None:
+        """A SELECT's answer written to ``output`` as TSV by pyoxigraph in one call: no Python object per row or
+        term (the browsing index's build reads the whole store so; :func:`lodfilm.index.stage.term_value` reads a
+        term back)."""
+        result = self._store.query(text, prefixes=PREFIXES)
+        assert isinstance(result, ox.QuerySolutions)
+        result.serialize(str(output), format=ox.QueryResultsFormat.TSV)
+
     def dump(self, output: IO[bytes], format: str) -> int:
         if format not in GRAPH_FORMATS:
             raise UsageError(f"unknown dump format {format!r}: use one of {', '.join(GRAPH_FORMATS)}")

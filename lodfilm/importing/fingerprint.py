@@ -14,13 +14,12 @@ status is only remembered once the file has been left alone for :data:`SETTLED_N
 from __future__ import annotations
 
 import hashlib
-import marshal
 import os
 import stat
 import time
 from pathlib import Path
 
-from lodfilm.importing.sources import loaded
+from lodfilm.importing.sources import loaded, marshalled
 from lodfilm.iris import path_token
 from lodfilm.mapping import MAPPING_VERSION
 from lodfilm.records import MAX_FILE_BYTES
@@ -124,15 +123,10 @@ class KnownFiles:
         """Write what was learnt (atomically: a reader finds the old file or the new one)."""
         if self.location is None or not self.changed:
             return
-        pending = self.location.with_name(f".{self.location.name}.{os.getpid()}")
-        try:
-            # tokens only of files still remembered: the file does not grow with paths long gone
-            tokens = {name: self.tokens[name] for name in self.entries if name in self.tokens}
-            pending.write_bytes(marshal.dumps((FORMAT, self.entries, tokens)))
-            os.replace(pending, self.location)
+        # tokens only of files still remembered: the file does not grow with paths long gone
+        tokens = {name: self.tokens[name] for name in self.entries if name in self.tokens}
+        if marshalled(self.location, (FORMAT, self.entries, tokens)):
             self.changed = False
-        except OSError:
-            pending.unlink(missing_ok=True)  # a store on a full disk imports all the same
 
 
 def load(location: Path) -> tuple[dict[str, tuple[Status, bytes, bytes]], dict[str, str]]:

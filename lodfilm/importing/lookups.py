@@ -4,12 +4,12 @@ all unchanged costs one question (the records' sources)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from lodfilm.changelog import RecordSource, token
+from lodfilm.changelog import token
 from lodfilm.identity import FilmClaim
 from lodfilm.importing.fingerprint import KnownFiles
 from lodfilm.importing.skip import UnchangedFiles
@@ -65,7 +65,7 @@ class StoreView:
         return Sources(self.store, beside(self.store, "sources")) if self.store is not None else None
 
     @cached_property
-    def sources(self) -> Mapping[str, RecordSource]:
+    def sources(self) -> SourceTable:
         """Every stored record's source (fingerprint, file, film): from the copy an embedded store keeps of them
         when the change log vouches for it, else from the log (:mod:`lodfilm.importing.sources`)."""
         return self.kept.read() if self.kept is not None else SourceTable({})
@@ -77,7 +77,7 @@ class StoreView:
         graphs: each clean settling writes a source for every graph of the file and drops the rest in the same
         write, and a settling with a rejected record leaves the file no source at all (then it is listed)."""
         kept, store = self.kept, self.store
-        if kept is not None and kept.from_copy and isinstance(self.sources, SourceTable):
+        if kept is not None and kept.from_copy:
             sourced = self.sources.graphs_of(token(file))
             from lodfilm.store.embedded import EmbeddedStore
 

@@ -19,11 +19,11 @@ from __future__ import annotations
 
 import gc
 import marshal
-import os
 import uuid
 from collections.abc import Iterator, Mapping
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 from lodfilm import changelog
 from lodfilm.changelog import RecordSource
@@ -171,13 +171,21 @@ class Sources:
         if not self.swapped:  # read from the log, nothing written: stamp the log so the copy can be trusted
             self.store.write([], [], [self.swap()])
         now = SourceTable.of(read).changed(self.changes)
-        pending = self.copy.with_name(f".{self.copy.name}.{os.getpid()}")
-        try:
-            pending.write_bytes(marshal.dumps((FORMAT, self.stamp, newest if newest is not None else self.newest,
-                                               now)))
-            os.replace(pending, self.copy)
-        except OSError:
-            pending.unlink(missing_ok=True)  # a store on a full disk imports all the same, reading the log next time
+        # not kept (a full disk): the next import reads the log
+        marshalled(self.copy, (FORMAT, self.stamp, newest if newest is not None else self.newest, now))
+
+
+def marshalled(path: Path, value: Any) -> bool:
+    """Write ``value`` to ``path`` as :func:`marshal.dump` does, atomically (a reader finds the old file or the new
+    one; what a killed writer left is removed by the next); False when it could not be written. The files an import
+    keeps only ever speed the next one up, so a store on a full disk imports all the same."""
+    from lodfilm.publish.dumps import write_atomically
+
+    try:
+        write_atomically(path, lambda out: out.write(marshal.dumps(value)))
+    except OSError:
+        return False
+    return True
 
 
 def loaded(path: Path) -> object:

@@ -104,6 +104,9 @@ class Stats:
 
 
 class Store(Protocol):
+    #: how many new records an import may gather into one write (1: each batch is written as it comes)
+    new_records_per_write: int
+
     def record_triples(self, graph: str) -> frozenset[str]:
         """The N-Triples lines a record's named graph holds now (empty when it does not exist)."""
 

@@ -237,6 +237,9 @@ def query_kind(text: str) -> str:
 class RemoteStore:
     """A SPARQL 1.1 server behind lodfilm's store interface. Thread-safe: each thread has its own HTTP session."""
 
+    #: each batch of new records is its own update, as sent (a server's limits on an update's size are its own)
+    new_records_per_write = 1
+
     def __init__(self, endpoint: Endpoint, *, read_only: bool = False) -> None:
         self.endpoint = endpoint
         self.read_only = read_only

@@ -19,6 +19,7 @@ move the film.
 
 from __future__ import annotations
 
+import itertools
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -92,6 +93,9 @@ class FilmIdentities:
     #: film IRI → the claims of the records this run gave it, one a record (a tuple: most films have one record,
     #: and a tuple of one costs a third of a dict of one; the run keeps this for every film it reads)
     claims: dict[str, tuple[FilmClaim, ...]] = field(default_factory=dict)
+    #: whether the film of the last :meth:`resolve` had no other record about it: then that record's triples are
+    #: all the film's, and the import keeps its version from them without reading the store
+    alone: bool = False
 
     def holders(self, film_iri: str, record: str) -> list[FilmClaim]:
         """The claims of other records, in this run and in the store, on ``film_iri``."""
@@ -99,31 +103,27 @@ class FilmIdentities:
         seen = {c.record for c in here} | {record}
         return here + [c for c in self.stored(film_iri, record) if c.record not in seen]
 
-    def free_for(self, film_iri: str, claim: FilmClaim) -> bool:
-        """Whether ``claim`` may take ``film_iri``: nobody holds it, or the records holding it are this film."""
-        holders = self.holders(film_iri, claim.record)
-        return not holders or any(same_film(claim, other) for other in holders)
-
     def resolve(self, claim: FilmClaim, base_iri: str, first_director: str | None) -> str:
-        """The IRI of the film ``claim`` is about; ``base_iri`` is ``{base}film/{title}-{year}``."""
-        chosen = self._choose(claim, base_iri, first_director)
+        """The IRI of the film ``claim`` is about; ``base_iri`` is ``{base}film/{title}-{year}``. Afterwards
+        :attr:`alone` says whether no other record, in this run or in the store, was about that film."""
+        chosen, self.alone = self._choose(claim, base_iri, first_director)
         others = tuple(c for c in self.claims.get(chosen, ()) if c.record != claim.record)
         self.claims[chosen] = (*others, claim)
         if claim.identifiers:
             self.identities.remember(chosen, sorted(claim.identifiers))
         return chosen
 
-    def _choose(self, claim: FilmClaim, base_iri: str, first_director: str | None) -> str:
+    def _choose(self, claim: FilmClaim, base_iri: str, first_director: str | None) -> tuple[str, bool]:
+        """The film's IRI, and whether nobody else held it (an IRI known by an identifier is taken as held)."""
         for identifier in sorted(claim.identifiers):
             known = self.identities.by_identifier.get(identifier)
             if known is not None:
-                return known
+                return known, False
         before = self.previous(claim.record)
-        if before is not None and self.free_for(before, claim):
-            return before
-        for candidate in candidates(base_iri, first_director):
-            if self.free_for(candidate, claim):
-                return candidate
+        for candidate in itertools.chain([before] if before is not None else [], candidates(base_iri, first_director)):
+            holders = self.holders(candidate, claim.record)
+            if not holders or any(same_film(claim, other) for other in holders):
+                return candidate, not holders
         raise AssertionError("unreachable: candidates never end")  # pragma: no cover
 
 

@@ -133,6 +133,7 @@ class Import:
         self.films_judged: dict[str, str] = {}  # record graph → film, for valid records of files not yet settled
         self.checks: Checks | None = None
         self.writer = Writer(store) if store is not None else None
+        self.versions = versions.ImportVersions(store) if store is not None else None
 
     # -- the run ---------------------------------------------------------------------------------------------
     def run(self, paths: list[Path], *, progress: bool | None, prune: list[Path] | None) -> Report:
@@ -163,9 +164,9 @@ class Import:
             # every write has landed (close raised otherwise): the sources as they are now, for the next run
             self.view.kept.keep(self.view.sources, self.sequence.last)
         report = self.report
-        if self.store is not None and self.sequence.before is not None:
-            # KEEP: each changed film's version, for the LDES stream
-            versions.keep_imported(self.store, after=self.sequence.before, upto=self.sequence.last)
+        if self.versions is not None:
+            # KEEP: the versions of the changed films that other records are about too, for the LDES stream
+            self.versions.finish()
         if self.store is not None and (report.written or report.removed or not has_checkpoint(self.store)):
             if report.written or report.removed:
                 self.after_the_stamp()
@@ -260,8 +261,11 @@ class Import:
                 self.report.unchanged += 1
                 continue
             self.report.written += 1
-            writes.append(logged(write, item.film_iri, self.sequence, self.now) if self.store is not None
-                          else write)
+            if self.versions is not None:
+                write, event = logged(write, item.film_iri, self.sequence, self.now)
+                # KEEP: the film's version, made from this record's lines when they are all the film has
+                self.versions.heard(event, write.triples if item.alone else None)
+            writes.append(write)
         self.judged += len(checked.items)
         return writes
 
@@ -308,12 +312,18 @@ class Import:
         if self.writer is None:
             return
         stamp = self.view.kept.swap() if self.view.kept is not None else None
-        self.writer.write(writes, drops, [stamp, *(log or [])] if stamp else log)
+        self.writer.write(writes, drops, [stamp, *(log or [])] if stamp else log,
+                          then=self.versions.landed() if self.versions is not None else None)
 
     def deletion(self, graph: str) -> RecordDrop:
         if self.view.kept is not None:
             self.view.kept.change(graph, None)
-        return deletion(graph, self.view.film_of(graph), self.view.sources.get(graph), self.sequence, self.now)
+        film = self.view.film_of(graph)
+        drop = deletion(graph, film, self.view.sources.get(graph), self.sequence, self.now)
+        if self.versions is not None and self.sequence.last is not None:
+            self.versions.heard(changelog.Event(self.sequence.last, changelog.parse_time(self.now), "delete", graph,
+                                                film, None), None)
+        return drop
 
     def reject(self, error: RecordError, path: Path) -> None:
         self.rejected_files.add(path)

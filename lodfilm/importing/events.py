@@ -35,12 +35,14 @@ class Sequence:
         return self.last
 
 
-def logged(write: RecordWrite, film: str, sequence: Sequence, now: str) -> RecordWrite:
+def logged(write: RecordWrite, film: str, sequence: Sequence, now: str) -> tuple[RecordWrite, changelog.Event]:
     """``write`` with its event: a create, or an update of a record the store held; the hash is of the graph
-    written."""
+    written. The event is given too, as the log will read it (the film's version is kept under it)."""
     kind: changelog.Kind = "update" if write.replaces else "create"
-    event = changelog.event_lines(sequence.next(), now, kind, write.graph, film, changelog.graph_hash(write.triples))
-    return replace(write, log=LogLines(add=write.log.add | event, remove=write.log.remove))
+    seq, hashed = sequence.next(), changelog.graph_hash(write.triples)
+    event = changelog.event_lines(seq, now, kind, write.graph, film, hashed)
+    logged_write = replace(write, log=LogLines(add=write.log.add | event, remove=write.log.remove))
+    return logged_write, changelog.Event(seq, changelog.parse_time(now), kind, write.graph, film, hashed)
 
 
 def deletion(graph: str, film: str | None, source: RecordSource | None, sequence: Sequence, now: str) -> RecordDrop:

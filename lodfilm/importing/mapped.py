@@ -24,6 +24,8 @@ class Mapped:
     notes: list[str] = field(default_factory=list)
     #: the file it came from (resolved), for the record's source in the change log
     real: Path | None = None
+    #: no other record (in this run or the store) is about its film: the film's triples are this record's own
+    alone: bool = False
 
 
 def map_record(result: ReadResult, source: Input, keys: FileKeys, mapper: Mapper, iris: Iris) -> Mapped | RecordError:
@@ -55,4 +57,5 @@ def map_record(result: ReadResult, source: Input, keys: FileKeys, mapper: Mapper
     notes = [f"{path}: {result.ref.label}: crew: no FIAF class for the credit {quote(label)}; kept as text"
              for label in dict.fromkeys(mapper.unclassified)]
     mapper.unclassified.clear()
-    return Mapped(path, result.ref.label, graph_iri, film_iri, graph, notes, real=source.real)
+    return Mapped(path, result.ref.label, graph_iri, film_iri, graph, notes, real=source.real,
+                  alone=mapper.films.alone)

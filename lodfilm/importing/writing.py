@@ -10,7 +10,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from lodfilm.importing.mapped import Mapped
-from lodfilm.store.base import LogLines, RecordDrop, RecordWrite, Store
+from lodfilm.store.base import LogLines, RecordDrop, RecordWrite, Store, adds_only
 
 MODIFIED = "<http://purl.org/dc/terms/modified>"
 XSD_DATETIME = "http://www.w3.org/2001/XMLSchema#dateTime"
@@ -114,11 +114,6 @@ class Writer:
             self.wait()
         finally:
             self._thread.shutdown(wait=True)
-
-
-def adds_only(writes: list[RecordWrite], drops: list[RecordDrop], log: list[LogLines]) -> bool:
-    """Whether a batch only adds to the store: no record dropped or replaced, no log line taken out."""
-    return not drops and not any(w.replaces or w.log.remove for w in writes) and not any(lines.remove for lines in log)
 
 
 @dataclass

@@ -6,7 +6,7 @@ the embedded store and a remote SPARQL server can stand behind it alike.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import IO, Protocol
 
@@ -80,6 +80,12 @@ class RecordDrop:
 def drop_of(item: str | RecordDrop) -> RecordDrop:
     """A bare graph IRI (as older callers give drops) is a drop with no log lines."""
     return item if isinstance(item, RecordDrop) else RecordDrop(item)
+
+
+def adds_only(writes: Iterable[RecordWrite], drops: Sequence[object], log: Iterable[LogLines]) -> bool:
+    """Whether a write only adds to the store: no record dropped or replaced, no log line taken out (what the
+    embedded store bulk-loads, and what an import's writer may gather)."""
+    return not drops and not any(w.replaces or w.log.remove for w in writes) and not any(lines.remove for lines in log)
 
 
 @dataclass(frozen=True)

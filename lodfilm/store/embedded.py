@@ -44,6 +44,7 @@ from lodfilm.store.base import (
     RecordDrop,
     RecordWrite,
     Stats,
+    adds_only,
     drop_of,
 )
 from lodfilm.store.results import execute
@@ -221,7 +222,7 @@ class EmbeddedStore:
               log: Iterable[LogLines] = ()) -> None:
         writes, gone, extra = list(writes), [drop_of(d) for d in drops], [lines for lines in log if lines]
         try:
-            if gone or any(lines.remove for lines in extra) or any(w.replaces or w.log.remove for w in writes):
+            if not adds_only(writes, gone, extra):
                 self._store.update(replacement(writes, gone, extra))
                 self._written += len(writes)
                 if self._written >= FLUSH_EVERY:

@@ -27,7 +27,6 @@ from typing import Any
 
 from lodfilm import changelog
 from lodfilm.changelog import RecordSource
-from lodfilm.iris import TOKEN
 from lodfilm.store.base import LOG_GRAPH, LogLines, Store
 
 STAMP = f"{changelog.NS}sourcesStamp"
@@ -79,21 +78,16 @@ class SourceTable(Mapping[str, RecordSource]):
     def changed(self, changes: Mapping[str, RecordSource | None]) -> Grouped:
         """The table with ``changes`` made (None: the record's source forgotten), as the copy keeps it; the table
         itself is left as it is."""
-        by_file = dict(self.by_file)
-        copied: set[str] = set()
-
-        def inner(token: str) -> dict[str, Kept]:
-            if token not in copied:
-                copied.add(token)
-                by_file[token] = dict(by_file.get(token, {}))
-            return by_file[token]
-
+        # only the groups the changes touch are copied: the others are shared with the table
+        touched = {self.tokens[graph] for graph in changes if graph in self.tokens}
+        touched |= {source.file_token for source in changes.values() if source is not None}
+        by_file = {**self.by_file, **{token: dict(self.by_file.get(token, {})) for token in touched}}
         for graph, source in changes.items():
             old = self.tokens.get(graph)
             if old is not None:
-                inner(old).pop(graph, None)
+                by_file[old].pop(graph, None)
             if source is not None:
-                inner(source.file[1:TOKEN + 1])[graph] = (source.fingerprint, source.file, source.film)
+                by_file[source.file_token][graph] = (source.fingerprint, source.file, source.film)
         return {token: held for token, held in by_file.items() if held}
 
 

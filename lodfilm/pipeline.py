@@ -318,11 +318,9 @@ class Import:
     def deletion(self, graph: str) -> RecordDrop:
         if self.view.kept is not None:
             self.view.kept.change(graph, None)
-        film = self.view.film_of(graph)
-        drop = deletion(graph, film, self.view.sources.get(graph), self.sequence, self.now)
-        if self.versions is not None and self.sequence.last is not None:
-            self.versions.heard(changelog.Event(self.sequence.last, changelog.parse_time(self.now), "delete", graph,
-                                                film, None), None)
+        drop, event = deletion(graph, self.view.film_of(graph), self.view.sources.get(graph), self.sequence, self.now)
+        if self.versions is not None:
+            self.versions.heard(event, None)
         return drop
 
     def reject(self, error: RecordError, path: Path) -> None:

@@ -45,11 +45,15 @@ def logged(write: RecordWrite, film: str, sequence: Sequence, now: str) -> tuple
     return logged_write, changelog.Event(seq, changelog.parse_time(now), kind, write.graph, film, hashed)
 
 
-def deletion(graph: str, film: str | None, source: RecordSource | None, sequence: Sequence, now: str) -> RecordDrop:
-    """A record leaving the store with its delete event (naming its film: the tombstone), its source forgotten."""
-    event = changelog.event_lines(sequence.next(), now, "delete", graph, film, None)
+def deletion(graph: str, film: str | None, source: RecordSource | None, sequence: Sequence,
+             now: str) -> tuple[RecordDrop, changelog.Event]:
+    """A record leaving the store with its delete event (naming its film: the tombstone), its source forgotten;
+    and the event, as :func:`logged` gives it."""
+    seq = sequence.next()
+    event = changelog.event_lines(seq, now, "delete", graph, film, None)
     forget = changelog.source_lines(graph, source) if source is not None else frozenset()
-    return RecordDrop(graph, LogLines(add=event, remove=forget))
+    drop = RecordDrop(graph, LogLines(add=event, remove=forget))
+    return drop, changelog.Event(seq, changelog.parse_time(now), "delete", graph, film, None)
 
 
 @dataclass

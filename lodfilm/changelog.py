@@ -72,7 +72,7 @@ class RecordSource:
     @property
     def file_token(self) -> str:
         """The token of the file itself (:func:`token` of its path): the first, of fixed length."""
-        return self.file[1:TOKEN + 1]
+        return file_token(self.file)
 
     @property
     def folder_tokens(self) -> list[str]:
@@ -114,6 +114,11 @@ def event_lines(seq: int, time: str, kind: Kind, record: str, film: str | None, 
     if hash is not None:
         lines.add(f'{node} <{NS}hash> "{hash}" .')
     return frozenset(lines)
+
+
+def file_token(place: str) -> str:
+    """The token of the file a :func:`place` names: its first, of fixed length."""
+    return place[1:TOKEN + 1]
 
 
 def source_lines(record: str, source: RecordSource) -> frozenset[str]:

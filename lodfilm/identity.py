@@ -24,6 +24,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
+from lodfilm.importing.spill import SpilledDict
 from lodfilm.iris import Identities, scheme_of, slug
 
 
@@ -63,6 +64,13 @@ class FilmClaim:
         return cls(record, file, id, compact(normal_title(t) for t in titles), compact(slug(t) for t in titles),
                    year, compact(directors), compact(identifiers))
 
+    def row(self) -> Row:
+        """The claim as plain values (what :class:`~lodfilm.importing.spill.SpilledDict` can hold)."""
+        return (self.record, self.file, self.id, self.titles, self.slugs, self.year, self.directors, self.identifiers)
+
+
+Row = tuple[str, str, str | None, tuple[str, ...], tuple[str, ...], int | None, tuple[str, ...], tuple[str, ...]]
+
 
 def same_film(a: FilmClaim, b: FilmClaim) -> bool:
     """Whether two records are about one film, by the rules in this module's docstring."""
@@ -90,16 +98,16 @@ class FilmIdentities:
     identities: Identities
     stored: Callable[[str, str], list[FilmClaim]] = lambda film, record: []
     previous: Callable[[str], str | None] = lambda record: None
-    #: film IRI → the claims of the records this run gave it, one a record (a tuple: most films have one record,
-    #: and a tuple of one costs a third of a dict of one; the run keeps this for every film it reads)
-    claims: dict[str, tuple[FilmClaim, ...]] = field(default_factory=dict)
+    #: film IRI → the claims of the records this run gave it, one row (:meth:`FilmClaim.row`) a record; the run
+    #: keeps this for every film it reads, so past a few thousand films it is held in a temporary SQLite file
+    claims: SpilledDict = field(default_factory=SpilledDict)
     #: whether the film of the last :meth:`resolve` had no other record about it: then that record's triples are
     #: all the film's, and the import keeps its version from them without reading the store
     alone: bool = False
 
     def holders(self, film_iri: str, record: str) -> list[FilmClaim]:
         """The claims of other records, in this run and in the store, on ``film_iri``."""
-        here = [c for c in self.claims.get(film_iri, ()) if c.record != record]
+        here = [c for c in self.claims_of(film_iri) if c.record != record]
         seen = {c.record for c in here} | {record}
         return here + [c for c in self.stored(film_iri, record) if c.record not in seen]
 
@@ -107,11 +115,15 @@ class FilmIdentities:
         """The IRI of the film ``claim`` is about; ``base_iri`` is ``{base}film/{title}-{year}``. Afterwards
         :attr:`alone` says whether no other record, in this run or in the store, was about that film."""
         chosen, self.alone = self._choose(claim, base_iri, first_director)
-        others = tuple(c for c in self.claims.get(chosen, ()) if c.record != claim.record)
-        self.claims[chosen] = (*others, claim)
+        others = tuple(row for row in self.claims.get(chosen, ()) if row[0] != claim.record)
+        self.claims[chosen] = (*others, claim.row())
         if claim.identifiers:
             self.identities.remember(chosen, sorted(claim.identifiers))
         return chosen
+
+    def claims_of(self, film_iri: str) -> list[FilmClaim]:
+        """The claims of the records this run gave ``film_iri``."""
+        return [FilmClaim(*row) for row in self.claims.get(film_iri, ())]
 
     def _choose(self, claim: FilmClaim, base_iri: str, first_director: str | None) -> tuple[str, bool]:
         """The film's IRI, and whether nobody else held it (an IRI known by an identifier is taken as held)."""

@@ -17,7 +17,7 @@ import itertools
 import os
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, MutableSet
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,6 +33,7 @@ from lodfilm.importing.fingerprint import settings_digest
 from lodfilm.importing.keys import FileKeys
 from lodfilm.importing.lookups import StoreView, has_checkpoint, previous_film, stored_claims, stored_films
 from lodfilm.importing.mapped import Mapped, map_record
+from lodfilm.importing.spill import SpilledDict, SpilledSet
 from lodfilm.importing.writing import Writer, plan
 from lodfilm.iris import Iris, file_key
 from lodfilm.records import Input, ReadResult, read_path, record_files
@@ -55,7 +56,8 @@ class Report:
     removed: int = 0
     #: records counted unchanged without being read: their file had not changed since it was imported
     skipped: int = 0
-    films: set[str] = field(default_factory=set)
+    #: the films the records read are about (past a few thousand, held in a temporary SQLite file)
+    films: MutableSet[str] = field(default_factory=SpilledSet)
     errors: list[RecordError] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
@@ -129,8 +131,9 @@ class Import:
         self.rejected_files: set[Path] = set()
         #: with --prune, every record graph a file read in this run holds; only a pruning run needs them, so
         #: without --prune none is kept past its file's settling (a 60,000-row table's graphs held twice over)
-        self.seen: set[str] | None = None
-        self.films_judged: dict[str, str] = {}  # record graph → film, for valid records of files not yet settled
+        self.seen: SpilledSet | None = None
+        #: record graph → film, for valid records of files not yet settled (a 60,000-row table's, in SQLite)
+        self.films_judged = SpilledDict()
         self.checks: Checks | None = None
         self.writer = Writer(store) if store is not None else None
         self.versions = versions.ImportVersions(store) if store is not None else None
@@ -138,7 +141,7 @@ class Import:
     # -- the run ---------------------------------------------------------------------------------------------
     def run(self, paths: list[Path], *, progress: bool | None, prune: list[Path] | None) -> Report:
         files, refused = record_files(paths)
-        self.seen = set() if prune is not None else None
+        self.seen = SpilledSet() if prune is not None else None
         for error in refused:  # counted like a file that could not be read: read = stored + unchanged + rejected
             self.report.read += 1
             self.reject(error, Path(error.path))
@@ -207,7 +210,8 @@ class Import:
                 self.submit()
         self.note(notes)  # a reader's notes on the whole file (columns no field takes) come at its end
         if self.seen is not None:
-            self.seen |= end.graphs
+            for graph in end.graphs:
+                self.seen.add(graph)
         if self.store is not None:
             end.end = self.queued
             self.ends.append(end)
@@ -277,24 +281,27 @@ class Import:
         while self.ends and self.ends[0].end <= self.judged:
             end = self.ends.popleft()
             rejected = end.source.path in self.rejected_files
-            end.films = {g: self.films_judged.pop(g) for g in end.graphs if g in self.films_judged}
+            end.films = self.films_judged  # the run's records judged valid: every graph of this file among them
             if not rejected:
                 # Records that left the file leave the store (a row gone from a table, a single record that
                 # became a list, or back); never when some record here was rejected, since a rejected record's
                 # old version must stay. Only records keyed by this very file can go: another file's, whatever
                 # its name, are not this file's to remove.
-                stale = sorted(self.view.held_of_file(end.part, end.file) - end.graphs)
+                stale = sorted(g for g in self.view.held_of_file(end.part, end.file) if g not in end.graphs)
                 drops.extend(self.deletion(graph) for graph in stale)
                 self.report.removed += len(stale)
             lines = sources_settled(end, self.view.sources, self.view.unchanged.records_of(end.file), rejected,
-                                    self.view.kept.changes if self.view.kept is not None else None)
+                                    self.view.kept.change if self.view.kept is not None else None)
             if lines:
                 log.append(lines)
+            for graph in end.graphs:
+                self.films_judged.pop(graph, None)
+            end.graphs.close()
         return drops, log
 
     def prune(self, paths: list[Path]) -> None:
         """PRUNE: remove the records whose file under ``paths`` is gone (``--prune``)."""
-        seen = self.seen or set()
+        seen: MutableSet[str] = self.seen if self.seen is not None else set()
         gone = [graph for graph in pruning.gone(self.view.sources, paths) if graph not in seen]
         if gone and self.writer is not None:
             self.write([], [self.deletion(graph) for graph in gone])

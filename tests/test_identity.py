@@ -170,15 +170,18 @@ def test_a_claim_holds_its_sets_compactly_and_still_decides_alike() -> None:
     assert same_film(a, b) and not same_film(a, c)  # a director in common and the same slug; none in common
 
 
-def test_a_record_resolved_again_leaves_one_claim_on_its_film() -> None:
+@pytest.mark.parametrize("limit", [2_000, 0], ids=["held", "spilled"])
+def test_a_record_resolved_again_leaves_one_claim_on_its_film(limit: int) -> None:
     from lodfilm.identity import FilmClaim, FilmIdentities
+    from lodfilm.importing.spill import SpilledDict
     from lodfilm.iris import Identities
 
-    films = FilmIdentities(Identities(()))
+    films = FilmIdentities(Identities(()), claims=SpilledDict(limit=limit))
     claim = FilmClaim.of(record="r1", file="f", id=None, titles=["X"], year=2001, directors=["d1"], identifiers=[])
     other = FilmClaim.of(record="r2", file="f", id=None, titles=["X"], year=2001, directors=["d1"], identifiers=[])
     assert films.resolve(claim, "film/x-2001", None) == "film/x-2001"
     assert films.resolve(other, "film/x-2001", None) == "film/x-2001"  # the same film: it shares the IRI
     assert films.resolve(claim, "film/x-2001", None) == "film/x-2001"
-    assert [c.record for c in films.claims["film/x-2001"]] == ["r2", "r1"]
+    assert [c.record for c in films.claims_of("film/x-2001")] == ["r2", "r1"]
+    assert films.claims.spilled == (limit == 0)
     assert [c.record for c in films.holders("film/x-2001", "r1")] == ["r2"]

@@ -14,6 +14,7 @@ from functools import cached_property
 
 from lodfilm import changelog
 from lodfilm.changelog import RecordSource
+from lodfilm.importing.spill import SpilledSet
 from lodfilm.records import Input
 from lodfilm.store.base import LogLines, RecordDrop, RecordWrite
 
@@ -66,9 +67,10 @@ class FileEnd:
     #: the file's part of its records' keys
     part: str
     fingerprint: str | None
-    #: the record graphs the file holds now, and the film each is about (filled as its records are judged)
-    films: dict[str, str] = field(default_factory=dict)
-    graphs: set[str] = field(default_factory=set)
+    #: the record graphs the file holds now (a table's 60,000 in a temporary SQLite file), and the film each is
+    #: about (a mapping holding at least its valid records, given when its records are judged)
+    films: Mapping[str, str] = field(default_factory=dict)
+    graphs: SpilledSet = field(default_factory=SpilledSet)
 
     @property
     def file(self) -> str:
@@ -81,27 +83,32 @@ class FileEnd:
 
 
 def sources_settled(end: FileEnd, old: Mapping[str, RecordSource], from_file: Mapping[str, RecordSource],
-                    rejected: bool, changes: dict[str, RecordSource | None] | None = None) -> LogLines:
+                    rejected: bool, heard: Callable[[str, RecordSource | None], None] | None = None) -> LogLines:
     """The source lines a judged file leaves: each of its records made from its fingerprint now, unless a record
     of it was rejected (then none, so the file is read again next time); records that no longer come from it lose
     theirs. ``old`` is every stored record's source as the import began, ``from_file`` those naming this file;
-    ``changes`` hears each record's source as the lines leave it (None: none)."""
+    ``heard`` hears each record's source as the lines leave it (None: none)."""
     remove: set[str] = set()
     add: set[str] = set()
-    heard: dict[str, RecordSource | None] = changes if changes is not None else {}
+    if heard is None:
+        heard = ignored
     for graph, source in from_file.items():
         if graph not in end.graphs:
             remove |= changelog.source_lines(graph, source)
-            heard[graph] = None
+            heard(graph, None)
     for graph in end.graphs:
         before = old.get(graph)
         after = (RecordSource(end.fingerprint, end.place, end.films.get(graph))
                  if end.fingerprint is not None and not rejected else None)
         if before == after:
             continue
-        heard[graph] = after
+        heard(graph, after)
         if before is not None:
             remove |= changelog.source_lines(graph, before)
         if after is not None:
             add |= changelog.source_lines(graph, after)
     return LogLines(add=frozenset(add), remove=frozenset(remove))
+
+
+def ignored(graph: str, source: RecordSource | None) -> None:
+    """Nobody hears the sources settled."""

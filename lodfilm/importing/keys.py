@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from lodfilm.errors import RecordError, quote
 from lodfilm.identity import FilmClaim, same_film
+from lodfilm.importing.spill import SpilledDict
 from lodfilm.iris import Iris, record_key, slug
 from lodfilm.mapping import film_key
 from lodfilm.records.model import Film
@@ -22,7 +23,8 @@ class FileKeys:
     def __init__(self, part: str, multi: bool) -> None:
         self.part = part
         self.multi = multi
-        self.keys: dict[str, tuple[str, FilmClaim]] = {}
+        #: key → (the record's label, its claim's row); a table's 60,000 keys are held in a temporary SQLite file
+        self.keys = SpilledDict()
 
     def assign(self, film: Film, claim: FilmClaim, *, path: str, label: str) -> str | RecordError:
         """The key of the next record of the file, or why it has none (a twin, an ``id`` given twice)."""
@@ -32,15 +34,15 @@ class FileKeys:
             return RecordError(path, label, "id", f"{quote(film.id)} is the id of {self.keys[key][0]} too")
         if key in self.keys:
             # The records of this file keyed like this one: itself, and those already told apart from it (key-…).
-            family = [held for k, held in self.keys.items() if k == key or k.startswith(f"{key}-")]
-            twin = next((held_label for held_label, other in family if same_film(other, claim)), None)
+            family = [held for k, held in self.keys.under(key) if k == key or k.startswith(f"{key}-")]
+            twin = next((held_label for held_label, row in family if same_film(FilmClaim(*row), claim)), None)
             if twin is not None:
                 return RecordError(path, label, "title", f"same film as {twin} in this file (give one of them an 'id')")
             options = ([f"{tail}-{slug(film.directors[0].name)}"] if film.directors else []) + \
                 [f"{tail}-{n}" for n in range(2, len(self.keys) + 3)]
             key = next(record_key(self.part, option) for option in options
                        if record_key(self.part, option) not in self.keys)
-        self.keys[key] = (label, claim)
+        self.keys[key] = (label, claim.row())
         return key
 
     def graphs(self, iris: Iris) -> set[str]:

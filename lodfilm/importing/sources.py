@@ -26,7 +26,8 @@ from pathlib import Path
 from typing import Any
 
 from lodfilm import changelog
-from lodfilm.changelog import RecordSource
+from lodfilm.changelog import RecordSource, file_token
+from lodfilm.importing.spill import SpilledDict
 from lodfilm.store.base import LOG_GRAPH, LogLines, Store
 
 STAMP = f"{changelog.NS}sourcesStamp"
@@ -75,19 +76,19 @@ class SourceTable(Mapping[str, RecordSource]):
         """The sources of the records of the file whose token is ``token``."""
         return {graph: RecordSource(*kept) for graph, kept in self.by_file.get(token, {}).items()}
 
-    def changed(self, changes: Mapping[str, RecordSource | None]) -> Grouped:
-        """The table with ``changes`` made (None: the record's source forgotten), as the copy keeps it; the table
-        itself is left as it is."""
+    def changed(self, changes: Mapping[str, Kept | None]) -> Grouped:
+        """The table with ``changes`` made (each source as the copy keeps it; None: the record's source
+        forgotten), as the copy keeps it; the table itself is left as it is."""
         # only the groups the changes touch are copied: the others are shared with the table
         touched = {self.tokens[graph] for graph in changes if graph in self.tokens}
-        touched |= {source.file_token for source in changes.values() if source is not None}
+        touched |= {file_token(kept[1]) for kept in changes.values() if kept is not None}
         by_file = {**self.by_file, **{token: dict(self.by_file.get(token, {})) for token in touched}}
-        for graph, source in changes.items():
+        for graph, kept in changes.items():
             old = self.tokens.get(graph)
             if old is not None:
                 by_file[old].pop(graph, None)
-            if source is not None:
-                by_file[source.file_token][graph] = (source.fingerprint, source.file, source.film)
+            if kept is not None:
+                by_file[file_token(kept[1])][graph] = kept
         return {token: held for token, held in by_file.items() if held}
 
 
@@ -103,7 +104,8 @@ class Sources:
         self.from_copy = False
         self.run_stamp = uuid.uuid4().hex
         self.swapped = False
-        self.changes: dict[str, RecordSource | None] = {}
+        #: record graph → its source as the copy keeps it (None: forgotten); a table's 60,000 in SQLite
+        self.changes = SpilledDict()
 
     def read(self) -> SourceTable:
         """Every stored record's source: from the copy when the log vouches for it, else from the log (older
@@ -155,7 +157,7 @@ class Sources:
 
     def change(self, graph: str, source: RecordSource | None) -> None:
         """Note that the import's writes make ``graph``'s source ``source`` (None: forgotten)."""
-        self.changes[graph] = source
+        self.changes[graph] = (source.fingerprint, source.file, source.film) if source is not None else None
 
     def keep(self, read: Mapping[str, RecordSource], newest: int | None) -> None:
         """Once every write of the import has landed: keep the sources as they now are, with the log's stamp and

@@ -83,12 +83,17 @@ class SourceTable(Mapping[str, RecordSource]):
         touched = {self.tokens[graph] for graph in changes if graph in self.tokens}
         touched |= {file_token(kept[1]) for kept in changes.values() if kept is not None}
         by_file = {**self.by_file, **{token: dict(self.by_file.get(token, {})) for token in touched}}
+        shared: dict[str, str] = {}
         for graph, kept in changes.items():
             old = self.tokens.get(graph)
             if old is not None:
                 by_file[old].pop(graph, None)
             if kept is not None:
-                by_file[file_token(kept[1])][graph] = kept
+                # one string for a file's fingerprint and place, however many of its records there are: read back
+                # from SQLite each is a copy (a 60,000-row table's copy held ~13 MB of them), and marshal writes
+                # one object met again as a reference
+                fingerprint, place = shared.setdefault(kept[0], kept[0]), shared.setdefault(kept[1], kept[1])
+                by_file[file_token(place)][graph] = (fingerprint, place, kept[2])
         return {token: held for token, held in by_file.items() if held}
 
 

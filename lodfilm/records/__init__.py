@@ -7,13 +7,17 @@ so one bad record never hides the others.
 
 from __future__ import annotations
 
+import codecs
+import contextlib
+import csv
+import io
 import os
 import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from pydantic import ValidationError
 
@@ -134,6 +138,24 @@ def read_bytes(path: Path) -> bytes:
     The file is opened without blocking and checked once open (``fstat``), so a FIFO cannot hang the import and a
     device cannot be read (``/dev/zero`` never ends); at most one byte past the limit is read, whatever the file
     says its size is."""
+    with opened(path) as (stream, said):
+        try:
+            # A file may say less than it holds (one that grows, a /proc file says 0): read one byte past the limit.
+            raw = stream.read(MAX_FILE_BYTES + 1) if said <= MAX_FILE_BYTES else b""
+        except OSError as exc:
+            raise RecordError(str(path), None, None, f"cannot read file: {exc.strerror or exc}") from None
+    size = max(said, len(raw))
+    if size > MAX_FILE_BYTES:
+        raise RecordError(str(path), None, None, f"file is {size} bytes, over the {MAX_FILE_BYTES}-byte limit")
+    if not raw.strip():
+        raise RecordError(str(path), None, None, "file is empty")
+    return raw
+
+
+@contextlib.contextmanager
+def opened(path: Path) -> Iterator[tuple[BinaryIO, int]]:
+    """The file open for reading, and the size it says it has; a RecordError for what cannot be read or is not a
+    regular file (opened without blocking, so a FIFO is refused rather than waited on)."""
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
     except OSError as exc:
@@ -141,18 +163,48 @@ def read_bytes(path: Path) -> bytes:
     with os.fdopen(fd, "rb") as stream:
         try:
             info = os.fstat(fd)
-            if not stat.S_ISREG(info.st_mode):
-                raise RecordError(str(path), None, None, f"not a regular file ({kind_of_file(info.st_mode)}); not read")
-            # A file may say less than it holds (one that grows, a /proc file says 0): read one byte past the limit.
-            raw = stream.read(MAX_FILE_BYTES + 1) if info.st_size <= MAX_FILE_BYTES else b""
-        except OSError as exc:
+        except OSError as exc:  # pragma: no cover - fstat of an open file
             raise RecordError(str(path), None, None, f"cannot read file: {exc.strerror or exc}") from None
-    size = max(info.st_size, len(raw))
-    if size > MAX_FILE_BYTES:
-        raise RecordError(str(path), None, None, f"file is {size} bytes, over the {MAX_FILE_BYTES}-byte limit")
-    if not raw.strip():
-        raise RecordError(str(path), None, None, "file is empty")
-    return raw
+        if not stat.S_ISREG(info.st_mode):
+            raise RecordError(str(path), None, None, f"not a regular file ({kind_of_file(info.st_mode)}); not read")
+        yield stream, info.st_size
+
+
+#: bytes of a table read at once, to check it and to read its lines
+PIECE = 1 << 20
+
+
+def table_lines(path: Path) -> Iterator[str]:
+    """A table's lines, read from its file as they are asked for: a 60,000-row table's text is never held whole
+    (it was 0.2 KB a row for as long as the table was read). Read only a file :func:`sound_text` passed; lines
+    split where ``io.StringIO(text, newline="")`` splits them, as :mod:`csv` wants."""
+    with opened(path) as (stream, _):
+        text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
+        try:
+            yield from text
+        except UnicodeDecodeError as exc:  # changed since it was checked
+            raise csv.Error(f"the file changed while it was read, and is no longer UTF-8 text ({exc.reason})") \
+                from None
+
+
+def sound_text(path: Path) -> bool:
+    """Whether the file is UTF-8 text of some non-blank content, with no NUL, within the size limit: what
+    ``decode(read_bytes(path))`` accepts, read in pieces and kept nowhere."""
+    decoder = codecs.getincrementaldecoder("utf-8-sig")()
+    size, blank = 0, True
+    try:
+        with opened(path) as (stream, said):
+            if said > MAX_FILE_BYTES:
+                return False
+            while piece := stream.read(PIECE):
+                size += len(piece)
+                if size > MAX_FILE_BYTES or "\x00" in decoder.decode(piece):
+                    return False
+                blank = blank and not piece.strip()
+            decoder.decode(b"", final=True)
+    except (RecordError, OSError, UnicodeDecodeError):
+        return False
+    return not blank
 
 
 def kind_of_file(mode: int) -> str:
@@ -321,7 +373,11 @@ def read_path(path: Path, *, export_map: ExportMap | None = None, notes: list[st
                                                    f"{KNOWN_FORMATS})")
         yield ReadResult(RecordRef(str(path), None, path.name), None, error)
         return
-    try:
+    if kind == "table" and sound_text(path):  # read line by line, as its reader asks
+        lines = table_lines(path)
+        yield from maps.read(lines, path, export_map, notes) if export_map is not None else table.read(lines, path)
+        return
+    try:  # read whole; a table that is not sound text is refused here, as any other file
         text = decode(read_bytes(path), path)
     except RecordError as error:
         yield ReadResult(RecordRef(str(path), None, path.name), None, error)

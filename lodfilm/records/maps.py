@@ -26,7 +26,7 @@ import hashlib
 import types
 import typing
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -309,7 +309,8 @@ def parse_source(path: Path, name: str, source: Any) -> Source:
 # -- reading an export through a map ---------------------------------------------------------------------------
 
 
-def read(text: str, path: Path, export_map: ExportMap, notes: list[str] | None = None) -> Iterator[ReadResult]:
+def read(text: str | Iterable[str], path: Path, export_map: ExportMap, notes: list[str] | None = None
+         ) -> Iterator[ReadResult]:
     """Every record of a CSV, JSON or YAML export, read through ``export_map``; then, in ``notes``, one line per
     source column that the map neither takes nor ignores."""
     unread: Counter[str] = Counter()
@@ -338,13 +339,15 @@ def read(text: str, path: Path, export_map: ExportMap, notes: list[str] | None =
             notes.append(f"{path}: column {quote(key)} has no field ({count:,} value{'s' * (count != 1)} not imported)")
 
 
-def source_rows(text: str, path: Path) -> Iterator[tuple[int, str, dict[str, Any]]]:
+def source_rows(text: str | Iterable[str], path: Path) -> Iterator[tuple[int, str, dict[str, Any]]]:
     """(position, "line"/"record", row) for each row of a table or object of a JSON/YAML export; nested keys of
-    objects are joined with dots."""
+    objects are joined with dots. ``text`` is the file's text, or a table's lines."""
     suffix = path.suffix.lower()
     if suffix == ".csv":
         yield from table_rows(text, path)
         return
+    if not isinstance(text, str):  # only a table is read by its lines
+        text = "".join(text)
     from lodfilm.records import field_name
     from lodfilm.records.structured import first_repeated, load
 
@@ -385,8 +388,8 @@ def flat(item: dict[str, Any], prefix: str = "") -> dict[str, Any]:
     return out
 
 
-def table_rows(text: str, path: Path) -> Iterator[tuple[int, str, dict[str, Any]]]:
-    reader = csv.reader(lines_of(text))
+def table_rows(text: str | Iterable[str], path: Path) -> Iterator[tuple[int, str, dict[str, Any]]]:
+    reader = csv.reader(lines_of(text) if isinstance(text, str) else text)
     try:
         header = [h.strip().lstrip("\ufeff") for h in next(reader)]
     except (StopIteration, csv.Error) as exc:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import csv
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -58,10 +58,11 @@ def lines_of(text: str) -> Iterator[str]:
     return (match.group() for match in LINE.finditer(text))
 
 
-def read(text: str, path: Path) -> Iterator[ReadResult]:
+def read(text: str | Iterable[str], path: Path) -> Iterator[ReadResult]:
+    """Every row of a table: ``text`` is its whole text, or its lines (:func:`lodfilm.records.table_lines`)."""
     from lodfilm.settings import table_prize
 
-    rows = csv.reader(lines_of(text))
+    rows = csv.reader(lines_of(text) if isinstance(text, str) else text)
     try:
         header = [h.strip().lstrip("\ufeff") for h in next(rows)]
     except (StopIteration, csv.Error) as exc:

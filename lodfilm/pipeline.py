@@ -132,7 +132,7 @@ class Import:
         #: with --prune, every record graph a file read in this run holds; only a pruning run needs them, so
         #: without --prune none is kept past its file's settling (a 60,000-row table's graphs held twice over)
         self.seen: SpilledSet | None = None
-        #: record graph → film, for valid records of files not yet settled (a 60,000-row table's, in SQLite)
+        #: record graph → film, for the valid records of the run (a 60,000-row table's in SQLite)
         self.films_judged = SpilledDict()
         self.checks: Checks | None = None
         self.writer = Writer(store) if store is not None else None
@@ -198,12 +198,10 @@ class Import:
         notes: list[str] = []
         results, multi = peek_multi(read_path(source.path, export_map=self.export_map, notes=notes))
         keys = FileKeys(file_key(source.real), multi=multi)
-        end = FileEnd(0, source, keys.part, stamp)
+        end = FileEnd(0, source, keys.part, stamp, graphs=keys.graphs(self.iris))
         for result in results:
             self.report.read += 1
             item = map_record(result, source, keys, self.view.mapper, self.iris)
-            if isinstance(item, Mapped):
-                end.graphs.add(item.graph_iri)
             self.batch.append(item)
             self.queued += 1
             if len(self.batch) >= BATCH:
@@ -281,7 +279,9 @@ class Import:
         while self.ends and self.ends[0].end <= self.judged:
             end = self.ends.popleft()
             rejected = end.source.path in self.rejected_files
-            end.films = self.films_judged  # the run's records judged valid: every graph of this file among them
+            # the run's records judged valid, every graph of this file among them (a graph is one file's, so
+            # none is taken out: one removal a row cost more than what they hold, in SQLite)
+            end.films = self.films_judged
             if not rejected:
                 # Records that left the file leave the store (a row gone from a table, a single record that
                 # became a list, or back); never when some record here was rejected, since a rejected record's
@@ -294,8 +294,6 @@ class Import:
                                     self.view.kept.change if self.view.kept is not None else None)
             if lines:
                 log.append(lines)
-            for graph in end.graphs:
-                self.films_judged.pop(graph, None)
             end.graphs.close()
         return drops, log
 

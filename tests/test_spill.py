@@ -51,3 +51,15 @@ def test_a_spilled_set_is_a_set() -> None:
     films.discard("f2")
     films.discard("never")
     assert set(films) == {"f1", "f3"}
+
+
+def test_the_filter_never_forgets_a_key_and_seldom_claims_one() -> None:
+    from lodfilm.importing.spill import Filter
+
+    held = [f"https://films.example.org/record/films-csv-0123/film-{n}-2001" for n in range(20_000)]
+    seen = Filter(held)
+    assert all(key in seen for key in held)  # no false "not held": SQLite is asked of every key it may hold
+    strangers = sum(f"{key}-other" in seen for key in held)
+    assert strangers < 20  # ~1 in 100,000 at this fill; each only costs a question to SQLite
+    spilled = SpilledDict(((key, None) for key in held[:5_000]), limit=10)
+    assert all(key in spilled for key in held[:5_000]) and not any(key in spilled for key in held[5_000:6_000])

@@ -8,9 +8,10 @@ file's records was rejected: a source says "the store holds everything this file
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cached_property
+from typing import Protocol
 
 from lodfilm import changelog
 from lodfilm.changelog import RecordSource
@@ -57,6 +58,16 @@ def deletion(graph: str, film: str | None, source: RecordSource | None, sequence
     return drop, changelog.Event(seq, changelog.parse_time(now), "delete", graph, film, None)
 
 
+class Closable(Protocol):
+    """A set of record graphs that lets go of what holds it once its file is settled."""
+
+    def __contains__(self, graph: object) -> bool: ...
+
+    def __iter__(self) -> Iterator[str]: ...
+
+    def close(self) -> None: ...
+
+
 @dataclass
 class FileEnd:
     """A file once read: where its records end in the run, and what is needed to settle it when they are judged."""
@@ -67,10 +78,10 @@ class FileEnd:
     #: the file's part of its records' keys
     part: str
     fingerprint: str | None
-    #: the record graphs the file holds now (a table's 60,000 in a temporary SQLite file), and the film each is
-    #: about (a mapping holding at least its valid records, given when its records are judged)
+    #: the record graphs the file holds now (:meth:`~lodfilm.importing.keys.FileKeys.graphs`), and the film each
+    #: is about (a mapping holding at least its valid records, given when its records are judged)
     films: Mapping[str, str] = field(default_factory=dict)
-    graphs: SpilledSet = field(default_factory=SpilledSet)
+    graphs: Closable = field(default_factory=SpilledSet)
 
     @property
     def file(self) -> str:

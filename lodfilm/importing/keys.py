@@ -8,6 +8,8 @@ the same film twice, and rejected; so is an ``id`` given twice.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Set
+
 from lodfilm.errors import RecordError, quote
 from lodfilm.identity import FilmClaim, same_film
 from lodfilm.importing.spill import SpilledDict
@@ -45,6 +47,30 @@ class FileKeys:
         self.keys[key] = (label, claim.row())
         return key
 
-    def graphs(self, iris: Iris) -> set[str]:
-        """The record graphs the file's records were given."""
-        return {iris.record(key) for key in self.keys}
+    def graphs(self, iris: Iris) -> KeyedGraphs:
+        """The record graphs the file's records were given (each record's graph is named by its key)."""
+        return KeyedGraphs(self, iris.record(""))
+
+    def close(self) -> None:
+        self.keys.close()
+
+
+class KeyedGraphs(Set[str]):
+    """The record graphs of a file, read from its keys rather than held beside them (a 60,000-row table's graphs
+    were a second table of the same names). ``prefix`` is the base's ``record/``."""
+
+    def __init__(self, keys: FileKeys, prefix: str) -> None:
+        self.keys = keys
+        self.prefix = prefix
+
+    def __contains__(self, graph: object) -> bool:
+        return isinstance(graph, str) and graph.startswith(self.prefix) and graph[len(self.prefix):] in self.keys.keys
+
+    def __iter__(self) -> Iterator[str]:
+        return (self.prefix + key for key in self.keys.keys)
+
+    def __len__(self) -> int:
+        return len(self.keys.keys)
+
+    def close(self) -> None:
+        self.keys.close()

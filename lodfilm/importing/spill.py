@@ -24,6 +24,9 @@ from typing import Any
 LIMIT = 2_000
 #: entries set before they are written to SQLite together
 PENDING = 500
+#: bits of the filter that answers "not held" without asking SQLite (a fixed 1 MiB however many entries)
+FILTER_BITS = 1 << 23
+MASK = FILTER_BITS - 1
 #: SQLite's page cache for one spilled table, in KiB (negative cache_size)
 CACHE_KIB = 2_048
 
@@ -38,6 +41,7 @@ class SpilledDict(MutableMapping[str, Any]):
         self._db: sqlite3.Connection | None = None
         #: entries set since the last write to SQLite, written PENDING at a time (one statement, not one each)
         self._pending: dict[str, Any] = {}
+        self._filter: Filter | None = None
         for key, value in items:
             self[key] = value
 
@@ -56,6 +60,7 @@ class SpilledDict(MutableMapping[str, Any]):
         # entries wrote every dirty page out again, 5 µs an entry where this is under 3
         db.execute("BEGIN")
         db.executemany("INSERT INTO held VALUES (?, ?)", ((k, marshal.dumps(v)) for k, v in self._dict.items()))
+        self._filter = Filter(self._dict)
         self._db, self._dict = db, None
 
     def __getitem__(self, key: str) -> Any:
@@ -63,7 +68,9 @@ class SpilledDict(MutableMapping[str, Any]):
             return self._dict[key]
         if key in self._pending:
             return self._pending[key]
-        assert self._db is not None
+        assert self._db is not None and self._filter is not None
+        if key not in self._filter:
+            raise KeyError(key)
         row = self._db.execute("SELECT value FROM held WHERE key = ?", (key,)).fetchone()
         if row is None:
             raise KeyError(key)
@@ -75,6 +82,8 @@ class SpilledDict(MutableMapping[str, Any]):
             if len(self._dict) > self.limit:
                 self._spill()
             return
+        assert self._filter is not None
+        self._filter.add(key)
         self._pending[key] = value
         if len(self._pending) >= PENDING:
             self._write()
@@ -82,8 +91,11 @@ class SpilledDict(MutableMapping[str, Any]):
     def _write(self) -> None:
         """Write the pending entries to SQLite."""
         if self._pending and self._db is not None:
-            self._db.executemany("INSERT OR REPLACE INTO held VALUES (?, ?)",
-                                 ((k, marshal.dumps(v)) for k, v in self._pending.items()))
+            # one statement of many rows, not executemany: the sqlite3 module lets go of the GIL for each row it
+            # steps, and the import's writer thread may then keep it for a switch interval
+            rows = [(k, marshal.dumps(v)) for k, v in self._pending.items()]
+            self._db.execute(f"INSERT OR REPLACE INTO held VALUES {', '.join(['(?, ?)'] * len(rows))}",
+                             [part for row in rows for part in row])
         self._pending = {}
 
     def __delitem__(self, key: str) -> None:
@@ -98,8 +110,8 @@ class SpilledDict(MutableMapping[str, Any]):
     def __contains__(self, key: object) -> bool:
         if self._dict is not None:
             return key in self._dict
-        assert self._db is not None
-        return key in self._pending or isinstance(key, str) and \
+        assert self._db is not None and self._filter is not None
+        return key in self._pending or isinstance(key, str) and key in self._filter and \
             self._db.execute("SELECT 1 FROM held WHERE key = ?", (key,)).fetchone() is not None
 
     def __iter__(self) -> Iterator[str]:
@@ -155,7 +167,40 @@ class SpilledDict(MutableMapping[str, Any]):
         """Let the temporary file go (SQLite deletes it); the mapping is empty afterwards."""
         if self._db is not None:
             self._db.close()
-        self._db, self._dict, self._pending = None, {}, {}
+        self._db, self._dict, self._pending, self._filter = None, {}, {}, None
+
+
+class Filter:
+    """The keys a spilled table holds, as a Bloom filter: a key it does not hold is told without asking SQLite
+    (a record new to the run, nearly every one, asks of claims and keys it has none of). Asking SQLite costs some
+    microseconds, and more: each call lets go of the GIL, and the import's writer thread may keep it for up to
+    a switch interval (60,000 rows: 5-10 s of the main thread's time waiting). A key once added is never taken
+    out (a removed key answers "maybe", and SQLite says no)."""
+
+    def __init__(self, keys: Iterable[str] = ()) -> None:
+        self.bits = bytearray(FILTER_BITS // 8)
+        for key in keys:
+            self.add(key)
+
+    # Three places a key, made from str's own hash (cached on the string) by double hashing; written out, as this
+    # is asked for every record several times.
+    def add(self, key: str) -> None:
+        first = hash(key) & 0xFFFFFFFFFFFFFFFF
+        step, bits = (first >> 32) | 1, self.bits
+        for place in (first & MASK, (first + step) & MASK, (first + 2 * step) & MASK):
+            bits[place >> 3] |= 1 << (place & 7)
+
+    def __contains__(self, key: str) -> bool:
+        first = hash(key) & 0xFFFFFFFFFFFFFFFF
+        step, bits = (first >> 32) | 1, self.bits
+        place = first & MASK
+        if not bits[place >> 3] & (1 << (place & 7)):
+            return False
+        place = (first + step) & MASK
+        if not bits[place >> 3] & (1 << (place & 7)):
+            return False
+        place = (first + 2 * step) & MASK
+        return bool(bits[place >> 3] & (1 << (place & 7)))
 
 
 class Pairs(ItemsView[str, Any]):

@@ -32,7 +32,7 @@ BATCH = 200  # films per CONSTRUCT when copying
 UPSERT = ("INSERT INTO kept (seq, event, film, triples) VALUES (?, ?, ?, ?) ON CONFLICT (seq) DO UPDATE SET "
           "event = excluded.event, film = excluded.film, triples = excluded.triples WHERE kept.event != excluded.event")
 #: one kept version: (event number, the event's identity, film, zlib-compressed N-Triples)
-Kept = tuple[int, str, str, bytes]
+Version = tuple[int, str, str, bytes]
 
 
 def folder_for(store: Store) -> Path | None:
@@ -58,7 +58,7 @@ class ImportVersions:
     def __init__(self, store: Store) -> None:
         self.store = store
         self.folder = folder_for(store)
-        self._made: list[Kept] = []
+        self._made: list[Version] = []
         self._shared: list[Change] = []
 
     def heard(self, event: Change, lines: frozenset[str] | None) -> None:
@@ -131,7 +131,7 @@ class Versions:
     def connect(self) -> sqlite3.Connection:
         return sqlite3.connect(self.path, timeout=30)
 
-    def put(self, made: Sequence[Kept]) -> None:
+    def put(self, made: Sequence[Version]) -> None:
         """Keep versions made elsewhere: (number, event identity, film, compressed N-Triples) each."""
         with closing(self.connect()) as db, db:
             db.executemany(UPSERT, made)

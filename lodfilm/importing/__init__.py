@@ -12,5 +12,6 @@ validate       :mod:`lodfilm.importing.checking`: batches of graphs through SHAC
 write          :mod:`lodfilm.importing.writing`: what a valid record needs written, written in order
 log            :mod:`lodfilm.importing.events`: each write's change-log event, each file's source lines
 prune          :mod:`lodfilm.importing.prune`: records whose file is gone (``--prune``)
+(all)          :mod:`lodfilm.importing.spill`: what a run remembers of every record, in SQLite once large
 =============  ==========================================================================================
 """

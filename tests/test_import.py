@@ -355,3 +355,43 @@ def test_queries_read_the_last_finished_import_while_another_import_writes(cli: 
         assert stats(cli, store_dir)["films"] == 1
     finally:
         del writer
+
+
+def test_a_file_whose_sources_pass_a_load_goes_in_by_pieces_and_whole(tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """A table's settled sources are bulk-loaded LOG_LOAD_LINES at a time after the records (a 60,000-row file's in
+    one load held 60 MB more): every record, its event and its source land, and the next import skips the file."""
+    from lodfilm import changelog, pipeline
+    from lodfilm.store import embedded
+
+    monkeypatch.setattr(embedded, "LOG_LOAD_LINES", 7)
+    table = tmp_path / "films.csv"
+    table.write_text("title,year,directors\n" + "".join(f"Film {n},{1950 + n},Director {n}\n" for n in range(40)),
+                     encoding="utf-8")
+    loads: list[bool] = []  # whether each bulk load was given a piece (bytes) rather than the journal's path
+
+    class Counted:
+        def __init__(self, inner: ox.Store) -> None:
+            self.inner = inner
+
+        def __getattr__(self, name: str) -> object:
+            return getattr(self.inner, name)
+
+        def bulk_load(self, data: bytes | None = None, **options: object) -> None:
+            loads.append(data is not None)
+            self.inner.bulk_load(data, **options)
+
+    store = EmbeddedStore(tmp_path / "store")
+    store._store = Counted(store._store)  # type: ignore[assignment]
+    try:
+        report = pipeline.run([table], base=BASE, store=store, progress=False, workers=1)
+        assert (report.written, report.rejected) == (40, 0)
+        assert sum(loads) > 40 // 7  # the file's 40 sources went in by pieces
+        log = ox.NamedNode(f"{embedded.LOG_GRAPH}")
+        sources = [q for q in store._store.quads_for_pattern(None, None, None, log)
+                   if q.predicate.value == f"{changelog.NS}source"]
+        assert len(sources) == 40
+        again = pipeline.run([table], base=BASE, store=store, progress=False, workers=1)
+        assert (again.skipped, again.written) == (40, 0)
+    finally:
+        store.close()

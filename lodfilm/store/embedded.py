@@ -252,25 +252,29 @@ class EmbeddedStore:
         with open(pending, "wb") as out:
             # written piece by piece and loaded from the file: a table's 60,000 sources, settled in one load, are
             # never held as one text and its bytes besides the lines themselves
-            head = 0  # the records' lines, which come first
+            head = logged = 0  # the records' lines, which come first, and the log's
             for piece in record_pieces(writes):
                 data = piece.encode()
                 head += data.count(b"\n")
                 out.write(data)
             for piece in log_pieces(writes, log):
-                out.write(piece.encode())
+                data = piece.encode()
+                logged += data.count(b"\n")
+                out.write(data)
             out.flush()
             os.fsync(out.fileno())
         os.replace(pending, journal)  # the journal is whole or absent
-        # The records with the first log lines, then the rest of the log lines LOG_LOAD_LINES at a time: a file's
-        # settled sources (a 60,000-row table's) in one load took 60 MB more at the peak, as the bulk loader holds
-        # what it loads; a batch of records is still one load (each load has a fixed cost). A load cut short
-        # between two pieces is taken out whole from the journal, as any other.
-        with open(journal, "rb") as lines:
-            first = head + LOG_LOAD_LINES
-            while chunk := b"".join(itertools.islice(lines, first)):
-                self._store.bulk_load(chunk, format=ox.RdfFormat.N_QUADS)
-                first = LOG_LOAD_LINES
+        if logged <= LOG_LOAD_LINES:  # a batch of records and their events: one load, read by pyoxigraph itself
+            self._store.bulk_load(path=journal, format=ox.RdfFormat.N_QUADS)
+        else:
+            # The records with the first log lines, then the rest LOG_LOAD_LINES at a time: a file's settled
+            # sources (a 60,000-row table's) in one load took 60 MB more at the peak, as the bulk loader holds what
+            # it loads. A load cut short between two pieces is taken out whole from the journal, as any other.
+            with open(journal, "rb") as lines:
+                first = head + LOG_LOAD_LINES
+                while chunk := b"".join(itertools.islice(lines, first)):
+                    self._store.bulk_load(chunk, format=ox.RdfFormat.N_QUADS)
+                    first = LOG_LOAD_LINES
         journal.unlink()
 
     def _recover(self) -> None:

@@ -28,7 +28,7 @@ from lodfilm import changelog, versions
 from lodfilm.errors import RecordError
 from lodfilm.importing import prune as pruning
 from lodfilm.importing.checking import Checked, Checks, Item
-from lodfilm.importing.events import FileEnd, Sequence, deletion, logged, sources_settled
+from lodfilm.importing.events import FileEnd, Sequence, deletion, ignored, logged, sources_settled
 from lodfilm.importing.fingerprint import settings_digest
 from lodfilm.importing.keys import FileKeys
 from lodfilm.importing.lookups import StoreView, has_checkpoint, previous_film, stored_claims, stored_films
@@ -291,7 +291,7 @@ class Import:
                 drops.extend(self.deletion(graph) for graph in stale)
                 self.report.removed += len(stale)
             lines = sources_settled(end, self.view.sources, self.view.unchanged.records_of(end.file), rejected,
-                                    self.view.kept.change if self.view.kept is not None else None)
+                                    self.view.kept.change if self.view.kept is not None else ignored)
             if lines:
                 log.append(lines)
             end.graphs.close()

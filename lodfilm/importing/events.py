@@ -93,16 +93,18 @@ class FileEnd:
         return changelog.place(self.file)
 
 
+def ignored(graph: str, source: RecordSource | None) -> None:
+    """Nobody hears the sources settled."""
+
+
 def sources_settled(end: FileEnd, old: Mapping[str, RecordSource], from_file: Mapping[str, RecordSource],
-                    rejected: bool, heard: Callable[[str, RecordSource | None], None] | None = None) -> LogLines:
+                    rejected: bool, heard: Callable[[str, RecordSource | None], None] = ignored) -> LogLines:
     """The source lines a judged file leaves: each of its records made from its fingerprint now, unless a record
     of it was rejected (then none, so the file is read again next time); records that no longer come from it lose
     theirs. ``old`` is every stored record's source as the import began, ``from_file`` those naming this file;
-    ``heard`` hears each record's source as the lines leave it (None: none)."""
+    ``heard`` hears each record's source as the lines leave it (None: none; by default nobody hears)."""
     remove: set[str] = set()
     add: set[str] = set()
-    if heard is None:
-        heard = ignored
     for graph, source in from_file.items():
         if graph not in end.graphs:
             remove |= changelog.source_lines(graph, source)
@@ -120,6 +122,3 @@ def sources_settled(end: FileEnd, old: Mapping[str, RecordSource], from_file: Ma
             add |= changelog.source_lines(graph, after)
     return LogLines(add=frozenset(add), remove=frozenset(remove))
 
-
-def ignored(graph: str, source: RecordSource | None) -> None:
-    """Nobody hears the sources settled."""

@@ -37,6 +37,11 @@ Kept = tuple[str, str, str | None]  # fingerprint, place, film
 Grouped = dict[str, dict[str, Kept]]  # file token → record graph → its source
 
 
+def kept_of(source: RecordSource) -> Kept:
+    """A source as the copy keeps it."""
+    return source.fingerprint, source.file, source.film
+
+
 class SourceTable(Mapping[str, RecordSource]):
     """Every stored record's source by record graph, held as plain tuples grouped by their file's token, as the
     copy keeps them: a :class:`RecordSource` is made only for a record asked of (making 100,000 of them, and
@@ -51,7 +56,7 @@ class SourceTable(Mapping[str, RecordSource]):
             return sources
         by_file: Grouped = {}
         for graph, source in sources.items():
-            by_file.setdefault(source.file_token, {})[graph] = (source.fingerprint, source.file, source.film)
+            by_file.setdefault(source.file_token, {})[graph] = kept_of(source)
         return cls(by_file)
 
     @cached_property
@@ -162,7 +167,7 @@ class Sources:
 
     def change(self, graph: str, source: RecordSource | None) -> None:
         """Note that the import's writes make ``graph``'s source ``source`` (None: forgotten)."""
-        self.changes[graph] = (source.fingerprint, source.file, source.film) if source is not None else None
+        self.changes[graph] = kept_of(source) if source is not None else None
 
     def keep(self, read: Mapping[str, RecordSource], newest: int | None) -> None:
         """Once every write of the import has landed: keep the sources as they now are, with the log's stamp and

@@ -34,12 +34,12 @@ from urllib.parse import urldefrag, urlsplit
 
 import pytest
 from selenium import webdriver
-from selenium.common.exceptions import TimeoutException
+from selenium.common.exceptions import StaleElementReferenceException, TimeoutException, WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webdriver import WebDriver
-from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support.wait import WebDriverWait
 
 from tests.conftest import DATA
@@ -222,6 +222,25 @@ def look_at(driver: WebDriver, site: Site, checked: Checked, screenshots: Path, 
     assert errors == [], f"{name}: the console has errors: {errors}"
 
 
+def wait_for_new_page(driver: WebDriver, old: WebElement) -> None:
+    """Wait until ``old`` (the last page's ``html``) has left the document. Asked of an element the page is being
+    replaced under, chromedriver now and then answers with an inspector error ("Node with given id does not belong
+    to the document") instead of a stale element reference: the same news, which selenium's ``staleness_of`` does
+    not take as such, so it failed a step that had in fact led to its page."""
+    def gone(_: WebDriver) -> bool:
+        try:
+            old.is_enabled()
+        except StaleElementReferenceException:
+            return True
+        except WebDriverException as exc:
+            if "does not belong to the document" in (exc.msg or ""):
+                return True
+            raise
+        return False
+
+    WebDriverWait(driver, WAIT).until(gone)
+
+
 def click_link(text: str) -> Callable[[WebDriver], None]:
     """Click the first link whose text is ``text`` (as a person would, scrolled into view) and wait for the
     page it leads to."""
@@ -230,7 +249,7 @@ def click_link(text: str) -> Callable[[WebDriver], None]:
         driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", link)
         old = driver.find_element(By.TAG_NAME, "html")
         link.click()
-        WebDriverWait(driver, WAIT).until(expected_conditions.staleness_of(old))
+        wait_for_new_page(driver, old)
     return step
 
 
@@ -240,7 +259,7 @@ def search_for(words: str) -> Callable[[WebDriver], None]:
         box = driver.find_element(By.CSS_SELECTOR, "header input[type=search]")
         old = driver.find_element(By.TAG_NAME, "html")
         box.send_keys(words, Keys.ENTER)
-        WebDriverWait(driver, WAIT).until(expected_conditions.staleness_of(old))
+        wait_for_new_page(driver, old)
     return step
 
 
@@ -309,7 +328,7 @@ def run_in_the_box(query: str) -> Callable[[WebDriver], None]:
         box.send_keys(query)
         old = driver.find_element(By.TAG_NAME, "html")
         driver.find_element(By.CSS_SELECTOR, "form.query button[type=submit]").click()
-        WebDriverWait(driver, WAIT).until(expected_conditions.staleness_of(old))
+        wait_for_new_page(driver, old)
     return step
 
 

@@ -123,10 +123,15 @@ def file_token(place: str) -> str:
 
 def source_lines(record: str, source: RecordSource) -> frozenset[str]:
     """The lines that say where ``record`` came from."""
+    return frozenset({source_line(record, source)})
+
+
+def source_line(record: str, source: RecordSource) -> str:
+    """The one line that says where ``record`` came from."""
     # One triple a record, read in one scan: "fingerprint film file" (neither a fingerprint nor an IRI holds a
     # space; the file, which may, comes last; "-" for no film).
     value = f"{source.fingerprint} {source.film or '-'} {source.file}"
-    return frozenset({f"<{record}> <{NS}source> {ox.Literal(value)} ."})
+    return f"<{record}> <{NS}source> {ox.Literal(value)} ."
 
 
 def graph_hash(triples: Iterable[str]) -> str:

@@ -357,14 +357,23 @@ def test_queries_read_the_last_finished_import_while_another_import_writes(cli: 
         del writer
 
 
-def test_a_file_whose_sources_pass_a_load_goes_in_by_pieces_and_whole(tmp_path: Path,
-                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("spill_after", [None, 5], ids=["held", "spilled"])
+def test_a_file_whose_sources_pass_a_load_goes_in_by_pieces_and_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                      spill_after: int | None) -> None:
     """A table's settled sources are bulk-loaded LOG_LOAD_LINES at a time after the records (a 60,000-row file's in
-    one load held 60 MB more): every record, its event and its source land, and the next import skips the file."""
+    one load held 60 MB more): every record, its event and its source land, and the next import skips the file.
+    Spilled: the file's source lines were written to a temporary file as they were made, and read from it."""
     from lodfilm import changelog, pipeline
+    from lodfilm.importing import events, spill
     from lodfilm.store import embedded
 
     monkeypatch.setattr(embedded, "LOG_LOAD_LINES", 7)
+    made: list[spill.SpilledLines] = []
+    if spill_after is not None:
+        def spilled_lines() -> spill.SpilledLines:
+            made.append(spill.SpilledLines(limit=spill_after))
+            return made[-1]
+        monkeypatch.setattr(events, "SpilledLines", spilled_lines)
     table = tmp_path / "films.csv"
     table.write_text("title,year,directors\n" + "".join(f"Film {n},{1950 + n},Director {n}\n" for n in range(40)),
                      encoding="utf-8")
@@ -391,6 +400,8 @@ def test_a_file_whose_sources_pass_a_load_goes_in_by_pieces_and_whole(tmp_path: 
         sources = [q for q in store._store.quads_for_pattern(None, None, None, log)
                    if q.predicate.value == f"{changelog.NS}source"]
         assert len(sources) == 40
+        if spill_after is not None:  # the file's 40 lines were one SpilledLines, and it had gone to its file
+            assert [len(lines) for lines in made if lines.spilled] == [40]
         again = pipeline.run([table], base=BASE, store=store, progress=False, workers=1)
         assert (again.skipped, again.written) == (40, 0)
     finally:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from lodfilm.importing.spill import SpilledDict, SpilledSet
+from lodfilm.importing.spill import SpilledDict, SpilledLines, SpilledSet
 
 
 @pytest.mark.parametrize("limit", [1_000, 3], ids=["held", "spilled"])
@@ -63,3 +63,21 @@ def test_the_filter_never_forgets_a_key_and_seldom_claims_one() -> None:
     assert strangers < 20  # ~1 in 100,000 at this fill; each only costs a question to SQLite
     spilled = SpilledDict(((key, None) for key in held[:5_000]), limit=10)
     assert all(key in spilled for key in held[:5_000]) and not any(key in spilled for key in held[5_000:6_000])
+
+
+@pytest.mark.parametrize("limit", [1_000, 3], ids=["held", "spilled"])
+def test_spilled_lines_are_read_back_in_the_order_written(limit: int) -> None:
+    """A file's settled source lines: few are a frozenset; many are written out and walked, as often as asked, in
+    the order they were added (lines with quotes, escapes and non-ASCII text come back the same)."""
+    written = [f'<urn:x:r{n}> <urn:x:source> "sha256:{n:064x} - /in/Été \\"{n}\\".csv" .' for n in range(7)]
+    lines = SpilledLines(limit=limit)
+    for line in written:
+        lines.add(line)
+    done = lines.done()
+    assert lines.spilled == (limit == 3)
+    if limit == 3:
+        assert done is lines and list(done) == written and list(done) == written  # walked twice
+        assert len(done) == 7 and written[4] in done and "<urn:x:r9> ." not in done
+        assert done == frozenset(written)  # a Set, equal to the same lines held
+    else:
+        assert done == frozenset(written) and isinstance(done, frozenset)

@@ -15,7 +15,7 @@ from typing import Protocol
 
 from lodfilm import changelog
 from lodfilm.changelog import RecordSource
-from lodfilm.importing.spill import SpilledSet
+from lodfilm.importing.spill import SpilledLines, SpilledSet
 from lodfilm.records import Input
 from lodfilm.store.base import LogLines, RecordDrop, RecordWrite
 
@@ -104,7 +104,7 @@ def sources_settled(end: FileEnd, old: Mapping[str, RecordSource], from_file: Ma
     theirs. ``old`` is every stored record's source as the import began, ``from_file`` those naming this file;
     ``heard`` hears each record's source as the lines leave it (None: none; by default nobody hears)."""
     remove: set[str] = set()
-    add: set[str] = set()
+    add = SpilledLines()  # a line for each record of the file: a large table's go to a file, not into memory
     for graph, source in from_file.items():
         if graph not in end.graphs:
             remove |= changelog.source_lines(graph, source)
@@ -119,6 +119,6 @@ def sources_settled(end: FileEnd, old: Mapping[str, RecordSource], from_file: Ma
         if before is not None:
             remove |= changelog.source_lines(graph, before)
         if after is not None:
-            add |= changelog.source_lines(graph, after)
-    return LogLines(add=frozenset(add), remove=frozenset(remove))
+            add.add(changelog.source_line(graph, after))
+    return LogLines(add=add.done(), remove=frozenset(remove))
 

@@ -13,14 +13,20 @@ None). A few thousand records never touch SQLite; past that, memory stays what t
 :class:`Filter` hold. Two things keep it about as fast as the dicts were: entries are written to SQLite 500 at a
 time in one statement, and the filter answers "not held" (what a record new to the run mostly asks) without asking
 SQLite — each question to the sqlite3 module lets go of the GIL, and the import's writer thread may keep it.
+
+What a file leaves for the store when it is settled, one source line a record, is :class:`SpilledLines`: a list
+until it holds :data:`LIMIT` lines, then an unnamed temporary file the store reads them back from.
 """
 
 from __future__ import annotations
 
 import marshal
 import sqlite3
+import tempfile
+import weakref
 from collections.abc import ItemsView, Iterable, Iterator, MutableMapping, MutableSet, ValuesView
-from typing import Any
+from collections.abc import Set as AbstractSet
+from typing import IO, Any
 
 #: entries held as a dict before they move to SQLite
 LIMIT = 2_000
@@ -245,3 +251,60 @@ class SpilledSet(MutableSet[str]):
 
     def __repr__(self) -> str:
         return f"SpilledSet({len(self)} values)"
+
+
+class SpilledLines(AbstractSet[str]):
+    """Distinct lines, written one by one, that move to an unnamed temporary file past ``limit``: a file's settled
+    sources (:func:`~lodfilm.importing.events.sources_settled`), one line a record, which a 60,000-row table made
+    into 18 MB of strings held until the store had them. Once spilled they are read back from the file in the order
+    written, each time they are walked; asking whether a line is there reads them all (only tests ask).
+
+    The lines must be distinct (each is a different record's): nothing here drops a repeated one. Call
+    :meth:`done` when the last is added; a set of a few lines is then just that, a frozenset."""
+
+    def __init__(self, *, limit: int = LIMIT) -> None:
+        self.limit = limit
+        self._held: list[str] = []
+        self._file: IO[bytes] | None = None
+        self._count = 0
+
+    @property
+    def spilled(self) -> bool:
+        return self._file is not None
+
+    def add(self, line: str) -> None:
+        if self._file is None:
+            self._held.append(line)
+            if len(self._held) >= self.limit:
+                self._file = tempfile.TemporaryFile()
+                # closed (and so gone) when the lines are no longer wanted: once the store has them
+                weakref.finalize(self, self._file.close)
+                self._file.writelines(f"{held}\n".encode() for held in self._held)
+                self._held = []
+        else:
+            self._file.write(f"{line}\n".encode())
+        self._count += 1
+
+    def done(self) -> AbstractSet[str]:
+        """The lines: a frozenset when they are few, else these, written out and ready to be read."""
+        if self._file is None:
+            return frozenset(self._held)
+        self._file.flush()
+        return self
+
+    def __iter__(self) -> Iterator[str]:
+        if self._file is None:
+            yield from self._held
+            return
+        self._file.seek(0)
+        for line in self._file:
+            yield line[:-1].decode()
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __contains__(self, line: object) -> bool:
+        return any(held == line for held in self)
+
+    def __repr__(self) -> str:
+        return f"SpilledLines({self._count} lines)"

@@ -7,6 +7,7 @@ the embedded store and a remote SPARQL server can stand behind it alike.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import IO, Protocol
 
@@ -47,7 +48,9 @@ LOG_GRAPH = "urn:x-lodfilm:log"
 class LogLines:
     """N-Triples lines to add to and take out of :data:`LOG_GRAPH`, in the same transaction as what they go with."""
 
-    add: frozenset[str] = frozenset()
+    #: a frozenset, or lines too many to hold that are read from a file as they are walked
+    #: (:class:`~lodfilm.importing.spill.SpilledLines`, in the order written)
+    add: AbstractSet[str] = frozenset()
     remove: frozenset[str] = frozenset()
 
     def __bool__(self) -> bool:

@@ -467,9 +467,11 @@ def log_pieces(writes: list[RecordWrite], log: Iterable[LogLines] = ()) -> Itera
     """The records' events, and the lines ``log`` adds, in the log graph: loaded with the records, and taken out
     with them if the load is cut short."""
     for lines in [*(record.log.add for record in writes), *(lines.add for lines in log)]:
-        ordered = sorted(lines)
-        for start in range(0, len(ordered), 1000):
-            yield "".join(f"{line[:-2]} <{LOG_GRAPH}> .\n" for line in ordered[start:start + 1000])
+        # a set is sorted, for the same journal every time; lines spilled to a file keep their own order, so
+        # that they are never all held at once
+        ordered = iter(sorted(lines) if isinstance(lines, (set, frozenset)) else lines)
+        while piece := list(itertools.islice(ordered, 1000)):
+            yield "".join(f"{line[:-2]} <{LOG_GRAPH}> .\n" for line in piece)
 
 
 def tsv_value(term: str) -> str | None:

@@ -6,10 +6,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from lodfilm.records.maps import TRUE_FLAGS, ExportMap, Flags, is_list_field, put
 from tests.conftest import BASE, Cli, select
 
 EXPORTS = Path(__file__).resolve().parent / "fixtures" / "exports"
@@ -153,3 +157,36 @@ def test_a_missing_map_is_a_usage_error(cli: Cli, store_dir: Path, tmp_path: Pat
     result = cli("import", "--store", store_dir, "--map", tmp_path / "nowhere.yaml", NESTED)
     assert result.exit_code == 2
     assert "cannot read the map" in result.stderr
+
+
+def general_record(export_map: ExportMap, row: dict[str, Any]) -> dict[str, Any]:
+    """A row through the map the long way, every cell by ExportMap.values: what record's quick path must equal."""
+    data: dict[str, Any] = {}
+    for path, source in export_map.fields.items():
+        many = is_list_field(path)
+        if isinstance(source, Flags):
+            values = [c for c in source.columns if str(row.get(c, "")).strip().lower() in TRUE_FLAGS]
+        else:
+            values = [v for key in ((source,) if isinstance(source, str) else source)
+                      for v in export_map.values(row.get(key), many)]
+        if values:
+            put(data, path, values if many else values[0])
+    for path, value in export_map.constants.items():
+        group = path.rsplit(".", 1)[0] if "." in path else None
+        if group is None or not any(f.startswith(f"{group}.") for f in export_map.fields) or group in data:
+            put(data, path, value)
+    return data
+
+
+CELLS = st.one_of(st.none(), st.integers(-3, 3), st.lists(st.sampled_from(["a", " b ", "NA", ""]), max_size=3),
+                  st.text(st.sampled_from("ab |;NA-\t"), max_size=12), st.sampled_from(["NA", " | ", "x", "1"]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.fixed_dictionaries({"T": CELLS, "D": CELLS, "G": CELLS, "R": CELLS, "V": CELLS, "F1": CELLS,
+                              "F2": CELLS}), st.sampled_from([" | ", ";", " ; "]))
+def test_a_row_through_the_quick_path_is_the_row_through_values(row: dict[str, Any], split: str) -> None:
+    export_map = ExportMap(Path("m.yaml"), {"title": "T", "directors": "D", "genres": Flags(("F1", "F2")),
+                                            "countries": ("G", "V"), "rating.value": "R"},
+                           {"rating.source": "IMDb", "rating.best": 10}, split=split)
+    assert export_map.record(row) == general_record(export_map, row)

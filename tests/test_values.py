@@ -15,6 +15,7 @@ from lodfilm.records.values import (
     minutes,
     read_date,
     release_date,
+    text_date,
     year_and_date,
 )
 
@@ -84,3 +85,30 @@ def test_the_fast_date_forms_read_as_dateutil_reads_them(date: dt.date, form: st
     text = date.strftime(form)
     assert read_date(text) == (date.year, date)
     assert dateutil_parser.parse(text, dayfirst=True).date() == date
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("JUN 12 1998", dt.date(1998, 6, 12)),
+    ("sept 3, 2001", dt.date(2001, 9, 3)),
+    ("3  September   2001", dt.date(2001, 9, 3)),
+    ("May 1 1950", dt.date(1950, 5, 1)),
+    ("Feb 29 2000", dt.date(2000, 2, 29)),
+])
+def test_english_month_names_read_in_any_case_and_spacing(text: str, expected: dt.date) -> None:
+    assert text_date(text) == expected
+    assert read_date(text) == (expected.year, expected)
+
+
+@pytest.mark.parametrize("text", ["Feb 30 1998", "Jun 0 1998", "Feb 29 1999", "Juin 12 1998", "Jun 123 1998",
+                                  "12 1998 June"])
+def test_texts_the_fast_reader_refuses_go_to_dateutil_and_read_as_before(text: str) -> None:
+    """No day that does not exist, no month name that is not English: the fast reader says None, and read_date
+    gives what dateutil alone gives (a refused date, or only what dateutil is sure of)."""
+    assert text_date(text) is None
+    try:
+        first, second = (dateutil_parser.parse(text, default=d, dayfirst=True)
+                         for d in (dt.datetime(2001, 1, 1), dt.datetime(2002, 2, 2)))
+    except (ValueError, OverflowError):
+        assert read_date(text) == (None, None)
+    else:
+        assert read_date(text)[0] == (first.year if first.year == second.year else None)

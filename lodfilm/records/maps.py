@@ -65,6 +65,28 @@ Source = str | tuple[str, ...] | Flags
 
 
 @dataclass(frozen=True)
+class Step:
+    """One field of a map, as done for every row: the record field (dotted), its sources, whether the field is a
+    list, whether its sources are flag columns."""
+
+    path: str
+    sources: tuple[str, ...]
+    many: bool
+    flags: bool
+
+    @functools.cached_property
+    def names(self) -> tuple[tuple[str, ...], str]:
+        *parents, last = self.path.split(".")
+        return tuple(parents), last
+
+    def put(self, data: dict[str, Any], value: Any) -> None:
+        parents, last = self.names
+        for name in parents:
+            data = data.setdefault(name, {})
+        data[last] = value
+
+
+@dataclass(frozen=True)
 class ExportMap:
     """A loaded, checked map."""
 
@@ -100,12 +122,12 @@ class ExportMap:
         return frozenset(keys)
 
     @functools.cached_property
-    def plan(self) -> tuple[tuple[tuple[str, tuple[str, ...], bool, bool], ...], tuple[tuple[str, Any], ...],
-                            tuple[tuple[str, str, Any], ...]]:
-        """The map as steps done for every row, worked out once: (field, sources, is a list, are flags) per
-        field; the constants that always apply; the nested constants that go with their group's values."""
-        fields = tuple((path, source.columns if isinstance(source, Flags) else (source,) if isinstance(source, str)
-                        else tuple(source), is_list_field(path), isinstance(source, Flags))
+    def plan(self) -> tuple[tuple[Step, ...], tuple[tuple[str, Any], ...], tuple[tuple[str, str, Any], ...]]:
+        """The map as steps done for every row, worked out once: a :class:`Step` per field; the constants that
+        always apply; the nested constants that go with their group's values."""
+        fields = tuple(Step(path, source.columns if isinstance(source, Flags) else (source,)
+                            if isinstance(source, str) else tuple(source), is_list_field(path),
+                            isinstance(source, Flags))
                        for path, source in self.fields.items())
         always, grouped = [], []
         for path, value in self.constants.items():
@@ -119,19 +141,30 @@ class ExportMap:
         return fields, tuple(always), tuple(grouped)
 
     def record(self, row: dict[str, Any]) -> dict[str, Any]:
-        """One source row as plain record data (``rating.value`` → ``{"rating": {"value": …}}``)."""
+        """One source row as plain record data (``rating.value`` → ``{"rating": {"value": …}}``). Done for every
+        row of a table: a one-column field with a text cell (nearly every cell) is read here without the general
+        :meth:`values`."""
         data: dict[str, Any] = {}
         fields, always, grouped = self.plan
-        for path, sources, many, flags in fields:
-            if flags:
-                values: list[Any] = [c for c in sources if str(row.get(c, "")).strip().lower() in TRUE_FLAGS]
+        missing, separator = self.missing, self.split.strip()
+        for step in fields:
+            if step.flags:
+                values: list[Any] = [c for c in step.sources if str(row.get(c, "")).strip().lower() in TRUE_FLAGS]
+            elif len(step.sources) == 1 and type(cell := row.get(step.sources[0])) is str:
+                text = cell.strip()
+                if text in missing:
+                    continue
+                if not step.many:
+                    step.put(data, text)
+                    continue
+                values = [part.strip() for part in text.split(separator) if part.strip() not in missing] \
+                    if separator and separator in text else [text]
             else:
                 values = []
-                for key in sources:
-                    values.extend(self.values(row.get(key), many))
-            if not values:
-                continue
-            put(data, path, values if many else values[0])
+                for key in step.sources:
+                    values.extend(self.values(row.get(key), step.many))
+            if values:
+                step.put(data, values if step.many else values[0])
         for path, value in always:
             put(data, path, value)
         for path, group, value in grouped:
@@ -153,6 +186,12 @@ class ExportMap:
     @functools.cached_property
     def _unread(self) -> dict[tuple[str, ...], list[str]]:
         return {}
+
+    def has_value(self, cell: Any) -> bool:
+        """Whether a cell holds a value (a column the map does not read counts them for its note)."""
+        if type(cell) is str:
+            return cell.strip() not in self.missing
+        return bool(self.values(cell, True))
 
     def values(self, cell: Any, many: bool) -> list[Any]:
         """A cell's values: none for a missing one; a text cell of a list field split on the map's separator."""
@@ -324,7 +363,7 @@ def read(text: str | Iterable[str], path: Path, export_map: ExportMap, notes: li
             yield ReadResult(RecordRef(str(path), None, path.name), None, error)
             break
         for key in export_map.unread(row):
-            if export_map.values(row[key], True):
+            if export_map.has_value(row[key]):
                 unread[key] += 1
         data = export_map.record(row)
         title = data.get("title")

@@ -179,9 +179,9 @@ def read_date(text: str) -> tuple[int | None, dt.date | None]:
         return date.year, date
     if not text or len(text) > 40 or not re.search(r"\d{4}", text):
         return None, None
-    date = text_date(text)
-    if date is not None:
-        return date.year, date
+    written = text_date(text)
+    if written is not None:
+        return written.year, written
     try:
         first, second = (dateutil_parser.parse(text, default=d, dayfirst=True) for d in _DEFAULTS)
     except (ValueError, OverflowError):

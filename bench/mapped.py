@@ -12,6 +12,11 @@ one reported as not imported. Each import runs as its own ``lodfilm import`` pro
 time, CPU and peak RSS are the kernel's (``bench.run.measure``). Forms alternate, ``--repeat`` times, and the
 best run of each counts (the machine's other load only ever slows a run down).
 
+Wall time on a shared 2-core machine varies by a third between runs of the same import (84-127 s at 60,000 rows,
+stop 24), more than any difference between the forms. ``--instructions N`` also counts the machine instructions of
+one import of each form at N rows under valgrind's callgrind, which counts the same for the same work whatever else
+the machine does: the work the two forms cost, apart from the noise.
+
 Writes ``bench/results/mapped/<date>.json`` and prints a table.
 """
 
@@ -21,7 +26,9 @@ import argparse
 import csv
 import datetime as dt
 import json
+import re
 import shutil
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -108,19 +115,51 @@ def import_once(table: Path, store: Path, map_file: Path | None) -> dict[str, An
     return {**result.figures(), "stderr_tail": result.stderr.strip().splitlines()[-3:]}
 
 
-def run_size(size: int, work: Path, args: argparse.Namespace) -> dict[str, Any]:
+COLLECTED = re.compile(r"^==\d+== Collected : (\d+)$", re.M)
+
+
+def tables(size: int, work: Path, seed: int) -> tuple[Path, Path, Path]:
+    """Both tables of ``size`` films and the export's map, written under ``work``: (plain CSV, export, map)."""
     folder = work / str(size)
     folder.mkdir(parents=True, exist_ok=True)
-    rows = facts(size, args.seed)
+    rows = facts(size, seed)
     plain, export, map_file = folder / "films.csv", folder / "export.csv", folder / "map.yaml"
     write_plain(rows, plain)
     write_export(rows, export)
     map_file.write_text(yaml.safe_dump(MAP, sort_keys=False), encoding="utf-8")
+    return plain, export, map_file
+
+
+def instructions(size: int, work: Path, seed: int) -> dict[str, Any]:
+    """Machine instructions of one ``lodfilm import`` of each form at ``size`` rows, counted by callgrind (both
+    at once, one a core: the count does not depend on what else runs). Python start-up is in both."""
+    plain, export, map_file = tables(size, work / "instructions", seed)
+    started = {}
+    for form, table, mapping in (("csv", plain, None), ("mapped", export, map_file)):
+        store = table.parent / f"store-{form}"
+        shutil.rmtree(store, ignore_errors=True)
+        args = ["import", "--store", str(store)] + (["--map", str(mapping)] if mapping else []) + [str(table)]
+        started[form] = subprocess.Popen(
+            ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", *lodfilm(*args)],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    counts = {}
+    for form, process in started.items():
+        out, err = process.communicate()
+        found = COLLECTED.search(err)
+        if process.returncode != 0 or found is None:
+            raise SystemExit(f"{form} under callgrind failed ({process.returncode}): {err.strip()[-500:]}")
+        counts[form] = int(found.group(1))
+    return {"size": size, "instructions": counts,
+            "mapped_over_csv": round(counts["mapped"] / counts["csv"], 4)}
+
+
+def run_size(size: int, work: Path, args: argparse.Namespace) -> dict[str, Any]:
+    plain, export, map_file = tables(size, work, args.seed)
     runs: dict[str, list[dict[str, Any]]] = {"csv": [], "mapped": []}
     for attempt in range(args.repeat):
         for form in ("csv", "mapped") if attempt % 2 == 0 else ("mapped", "csv"):
             log(f"{size} films, {form}, run {attempt + 1}")
-            runs[form].append(import_once(plain if form == "csv" else export, folder / "store",
+            runs[form].append(import_once(plain if form == "csv" else export, plain.parent / "store",
                                           map_file if form == "mapped" else None))
     best = {form: min(r["seconds"] for r in measured) for form, measured in runs.items()}
     peak = {form: max(r["peak_rss_mb"] for r in measured) for form, measured in runs.items()}
@@ -142,17 +181,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--out", type=Path, default=RESULTS)
     parser.add_argument("--work", type=Path, default=None, help="folder for the tables and stores [tmp]")
+    parser.add_argument("--instructions", type=int, default=0, metavar="N",
+                        help="also count each form's instructions at N rows under callgrind (3000: ~5 min)")
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",")]
     work = args.work or Path(tempfile.mkdtemp(prefix="lodfilm-bench-mapped-"))
     try:
         results = [run_size(size, work, args) for size in sizes]
+        counted = instructions(args.instructions, work, args.seed) if args.instructions else None
     finally:
         if args.work is None:
             shutil.rmtree(work, ignore_errors=True)
     small, large = results[0], results[-1]
     growth = {form: round(large["peak_rss_mb"][form] / small["peak_rss_mb"][form], 2) for form in ("csv", "mapped")}
-    summary = {
+    summary: dict[str, Any] = {
         "date": dt.date.today().isoformat(),
         "machine": machine(),
         "sizes": results,
@@ -165,6 +207,8 @@ def main(argv: list[str] | None = None) -> int:
              "met": growth["mapped"] <= 1.25, "csv_for_comparison": growth["csv"]},
         ],
     }
+    if counted is not None:
+        summary["instructions"] = counted
     args.out.mkdir(parents=True, exist_ok=True)
     path = args.out / f"{summary['date']}.json"
     path.write_text(json.dumps(summary, indent=2, default=str) + "\n", encoding="utf-8")
@@ -174,6 +218,9 @@ def main(argv: list[str] | None = None) -> int:
               f"{r['mapped_speed_vs_csv']:>11.3f} {r['peak_rss_mb']['csv']:>7.0f} {r['peak_rss_mb']['mapped']:>9.0f}")
     for target in summary["targets"]:
         print(f"{'met' if target['met'] else 'NOT MET'}: {target['name']}: {target['measured']} ({target['target']})")
+    if counted is not None:
+        print(f"instructions at {counted['size']} rows: csv {counted['instructions']['csv']:,}, mapped "
+              f"{counted['instructions']['mapped']:,} (mapped / csv {counted['mapped_over_csv']})")
     print(f"written to {path}", file=sys.stderr)
     return 0
 

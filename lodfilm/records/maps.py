@@ -37,7 +37,7 @@ from pydantic import BaseModel
 from lodfilm.errors import RecordError, UsageError, quote
 from lodfilm.records import ReadResult, RecordRef, make_film
 from lodfilm.records.model import Film
-from lodfilm.records.table import lines_of
+from lodfilm.records.table import table_reader
 
 DEFAULT_SPLIT = " | "
 # Cells that say "no value" in real exports (R writes NA, spreadsheets N/A, JSON null).
@@ -428,7 +428,7 @@ def flat(item: dict[str, Any], prefix: str = "") -> dict[str, Any]:
 
 
 def table_rows(text: str | Iterable[str], path: Path) -> Iterator[tuple[int, str, dict[str, Any]]]:
-    reader = csv.reader(lines_of(text) if isinstance(text, str) else text)
+    reader = table_reader(text)
     try:
         header = [h.strip().lstrip("\ufeff") for h in next(reader)]
     except (StopIteration, csv.Error) as exc:

@@ -14,6 +14,7 @@ conventions of film-festival tables are understood:
 from __future__ import annotations
 
 import csv
+import itertools
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -58,11 +59,41 @@ def lines_of(text: str) -> Iterator[str]:
     return (match.group() for match in LINE.finditer(text))
 
 
+# Cell separators a table may use: spreadsheets in locales whose decimal mark is a comma (French, German, Dutch…)
+# save "CSV" with semicolons, and some exports use tabs.
+DELIMITERS = (",", ";", "\t")
+
+
+def header_delimiter(line: str) -> str:
+    """The separator a table's header line uses: whichever of ``,`` ``;`` and tab it has most of outside quotes
+    (a comma when none, or on a tie). Column names seldom hold a separator; when one does (``Director, Co``), the
+    real separator still comes between every pair of columns."""
+    outside, quoted = [], False
+    for char in line:
+        if char == '"':
+            quoted = not quoted
+        elif not quoted:
+            outside.append(char)
+    text = "".join(outside)
+    counts = {delimiter: text.count(delimiter) for delimiter in DELIMITERS}
+    best = max(DELIMITERS, key=lambda d: counts[d])  # max keeps the first (the comma) on a tie
+    return best if counts[best] else ","
+
+
+def table_reader(text: str | Iterable[str]) -> Any:
+    """A :func:`csv.reader` over a table's whole text or its lines, separating cells as its header line does."""
+    lines = iter(lines_of(text) if isinstance(text, str) else text)
+    first = next(lines, None)
+    if first is None:
+        return csv.reader(())
+    return csv.reader(itertools.chain((first,), lines), delimiter=header_delimiter(first))
+
+
 def read(text: str | Iterable[str], path: Path) -> Iterator[ReadResult]:
     """Every row of a table: ``text`` is its whole text, or its lines (:func:`lodfilm.records.table_lines`)."""
     from lodfilm.settings import table_prize
 
-    rows = csv.reader(lines_of(text) if isinstance(text, str) else text)
+    rows = table_reader(text)
     try:
         header = [h.strip().lstrip("\ufeff") for h in next(rows)]
     except (StopIteration, csv.Error) as exc:

@@ -40,7 +40,7 @@ from lodfilm.vocab import Terms
 #: The version of this mapping: raise it whenever a change here makes the same record map to another graph, so
 #: that the next import maps every record again instead of skipping files whose bytes have not changed
 #: (:mod:`lodfilm.importing.fingerprint`).
-MAPPING_VERSION = "2026.12.1"
+MAPPING_VERSION = "2026.12.2"
 
 SDO, FIAF, PROV, DCTERMS, RDF, RDFS, XSD = (
     Terms(str(ns)) for ns in (vocab.SDO, vocab.FIAF, vocab.PROV, vocab.DCTERMS, vocab.RDF, vocab.RDFS, vocab.XSD)
@@ -203,6 +203,8 @@ class Mapper:
         g.add((f, RDF.type, SDO.Movie))
         g.add((f, SDO.name, text(film.title, film.title_language)))
         for alt in film.alternate_titles:
+            if alt.text == film.title and alt.language in (None, film.title_language):
+                continue  # the title again (an export's English-title column often repeats it): nothing more said
             g.add((f, SDO.alternateName, text(alt.text, alt.language)))
         for iri in identifier_iris(film, "title"):
             g.add((f, SDO.sameAs, ox.NamedNode(iri)))

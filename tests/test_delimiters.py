@@ -1,5 +1,7 @@
-"""Tables separated by semicolons or tabs: spreadsheets in locales whose decimal mark is a comma save "CSV" with
-semicolons. lodfilm's own CSV and a mapped export both take their separator from the header line."""
+"""Tables separated by semicolons or tabs, TSV and JSON Lines: the forms real exports come in besides CSV and JSON.
+Spreadsheets in locales whose decimal mark is a comma save "CSV" with semicolons, so lodfilm's own CSV and a mapped
+export both take their separator from the header line; IMDb's datasets are TSV without quoting, with ``\\N`` for no
+value; databases and scrapers write JSON Lines."""
 
 from __future__ import annotations
 
@@ -63,3 +65,52 @@ def test_a_row_short_of_cells_in_a_semicolon_table_is_refused_by_its_line(cli: C
     assert result.exit_code == 1
     assert "line 3 (Amour): has 2 cells, the header has 3" in result.stderr
     assert list(films(cli, store_dir)) == ["Le Havre"]
+
+
+IMDB_BASICS = (  # the columns of IMDb's title.basics.tsv; the first title starts with a quote mark, unclosed
+    "tconst\ttitleType\tprimaryTitle\toriginalTitle\tisAdult\tstartYear\tendYear\truntimeMinutes\tgenres\n"
+    'tt0000009\tmovie\t"Miss Jerry\tMiss Jerry\t0\t1894\t\\N\t45\tRomance\n'
+    "tt0000147\tmovie\tThe Corbett-Fitzsimmons Fight\tThe Corbett-Fitzsimmons Fight\t0\t1897\t\\N\t\\N\t"
+    "Documentary,News,Sport\n")
+
+
+def test_an_imdb_style_tsv_through_its_suggested_map(cli: Cli, store_dir: Path, tmp_path: Path) -> None:
+    table = tmp_path / "title.basics.tsv"
+    table.write_text(IMDB_BASICS, encoding="utf-8")
+    suggested = cli("suggest-map", table)
+    assert suggested.exit_code == 0, suggested.stderr
+    assert "title: originalTitle" in suggested.stdout and "- endYear  # 0 values" in suggested.stdout
+    map_file = tmp_path / "imdb.map.yaml"
+    map_file.write_text(suggested.stdout.replace('split: " | "', 'split: ","'), encoding="utf-8")
+    result = cli("import", "--store", store_dir, "--base", BASE, "--map", map_file, table)
+    assert result.exit_code == 0, result.stderr
+    rows = select(cli, store_dir, "SELECT ?n ?y ?r (GROUP_CONCAT(?g; separator='|') AS ?gs) WHERE { ?f a schema:Movie ;"
+                                  " schema:name ?n ; schema:dateCreated ?y . OPTIONAL { ?f schema:duration ?r }"
+                                  " OPTIONAL { ?f schema:genre ?g } } GROUP BY ?n ?y ?r")
+    found = {row["n"]: (row["y"], row.get("r"), sorted(row["gs"].split("|"))) for row in rows}
+    assert found == {"Miss Jerry": ("1894", "PT45M", ["Romance"]),
+                     "The Corbett-Fitzsimmons Fight": ("1897", None, ["Documentary", "News", "Sport"])}
+    alternate = select(cli, store_dir, "SELECT ?a WHERE { ?f schema:alternateName ?a }")
+    assert [row["a"] for row in alternate] == ['"Miss Jerry']  # read as written, not as the start of a quoted cell
+
+
+def test_json_lines_with_a_map_without_one_and_with_a_bad_line(cli: Cli, store_dir: Path, tmp_path: Path) -> None:
+    export = tmp_path / "films.jsonl"
+    export.write_text('{"Title": "Tabu", "Director": "Miguel Gomes"}\n\n{"Title": "Amour", "Director": '
+                      '"Michael Haneke"}\n', encoding="utf-8")
+    map_file = tmp_path / "map.yaml"
+    map_file.write_text("fields:\n  title: Title\n  directors: Director\n", encoding="utf-8")
+    result = cli("import", "--store", store_dir, "--base", BASE, "--map", map_file, export)
+    assert result.exit_code == 0, result.stderr
+    own = tmp_path / "own" / "records.ndjson"
+    own.parent.mkdir()
+    own.write_text('{"title": "Le Havre", "year": 2011, "directors": ["Aki Kaurismäki"]}\n', encoding="utf-8")
+    result = cli("import", "--store", store_dir, "--base", BASE, own.parent)  # a folder: .ndjson is taken
+    assert result.exit_code == 0, result.stderr
+    names = {row["n"] for row in select(cli, store_dir, "SELECT ?n WHERE { ?f a schema:Movie ; schema:name ?n }")}
+    assert names == {"Tabu", "Amour", "Le Havre"}
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"Title": "X"}\n\n{"Title": "Y", oops}\n', encoding="utf-8")
+    result = cli("import", "--store", store_dir, "--base", BASE, "--map", map_file, bad)
+    assert result.exit_code == 1
+    assert f"{bad}: not valid JSON: Expecting property name enclosed in double quotes at line 3" in result.stderr

@@ -234,13 +234,17 @@ READERS = {
     ".yaml": "structured",
     ".yml": "structured",
     ".json": "structured",
+    ".jsonl": "structured",
+    ".ndjson": "structured",
     ".csv": "table",
+    ".tsv": "table",
     ".ttl": "rdf",
     ".nt": "rdf",
     ".nq": "rdf",
     ".jsonld": "rdf",
 }
-KNOWN_FORMATS = ".txt pages, .yaml/.yml/.json records, .csv tables, and .ttl/.nt/.nq/.jsonld schema.org RDF"
+KNOWN_FORMATS = (".txt pages, .yaml/.yml/.json/.jsonl records, .csv/.tsv tables, and .ttl/.nt/.nq/.jsonld "
+                 "schema.org RDF")
 # What a map (``--map``) reads: the archive's own tables and JSON/YAML exports.
 MAPPED = {"structured", "table"}
 

@@ -40,8 +40,8 @@ from lodfilm.records.model import Film
 from lodfilm.records.table import table_reader
 
 DEFAULT_SPLIT = " | "
-# Cells that say "no value" in real exports (R writes NA, spreadsheets N/A, JSON null).
-DEFAULT_MISSING = frozenset({"", "NA", "N/A", "n/a", "NaN", "nan", "null", "NULL", "None", "-"})
+# Cells that say "no value" in real exports (R writes NA, spreadsheets N/A, JSON null, IMDb's and MySQL's TSV \N).
+DEFAULT_MISSING = frozenset({"", "NA", "N/A", "n/a", "NaN", "nan", "null", "NULL", "None", "-", "\\N"})
 TRUE_FLAGS = frozenset({"1", "true", "yes", "y", "x", "t"})
 MAP_KEYS = frozenset({"fields", "constants", "split", "ignore", "missing"})
 
@@ -382,7 +382,7 @@ def source_rows(text: str | Iterable[str], path: Path) -> Iterator[tuple[int, st
     """(position, "line"/"record", row) for each row of a table or object of a JSON/YAML export; nested keys of
     objects are joined with dots. ``text`` is the file's text, or a table's lines."""
     suffix = path.suffix.lower()
-    if suffix == ".csv":
+    if suffix in (".csv", ".tsv"):
         yield from table_rows(text, path)
         return
     if not isinstance(text, str):  # only a table is read by its lines
@@ -428,7 +428,7 @@ def flat(item: dict[str, Any], prefix: str = "") -> dict[str, Any]:
 
 
 def table_rows(text: str | Iterable[str], path: Path) -> Iterator[tuple[int, str, dict[str, Any]]]:
-    reader = table_reader(text)
+    reader = table_reader(text, path)
     try:
         header = [h.strip().lstrip("\ufeff") for h in next(reader)]
     except (StopIteration, csv.Error) as exc:

@@ -132,7 +132,8 @@ def refuse_aliases(text: str) -> None:
 def load(text: str, path: Path) -> tuple[Any, dict[int, str]]:
     """The file's data, and the mappings in it that give a key twice (id → the key); a syntax error names the
     line."""
-    if path.suffix.lower() == ".json":
+    suffix = path.suffix.lower()
+    if suffix in JSON_SUFFIXES:
         repeated: dict[int, str] = {}
 
         def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -142,7 +143,10 @@ def load(text: str, path: Path) -> tuple[Any, dict[int, str]]:
             return obj
 
         try:
-            document = json.loads(text, object_pairs_hook=pairs, parse_int=json_int)
+            if suffix == ".json":
+                document = json.loads(text, object_pairs_hook=pairs, parse_int=json_int)
+            else:  # JSON Lines: one value a line, blank lines between them allowed
+                document = json_lines(text, pairs)
         except json.JSONDecodeError as exc:
             raise RecordError(
                 str(path), None, None, f"not valid JSON: {exc.msg} at line {exc.lineno}"
@@ -187,6 +191,23 @@ def first_repeated(data: Any, repeated: dict[int, str]) -> tuple[Any, ...] | Non
             continue
         stack.extend(((*loc, key), value) for key, value in reversed(children))
     return None
+
+
+JSON_SUFFIXES = (".json", ".jsonl", ".ndjson")
+
+
+def json_lines(text: str, pairs: Any) -> list[Any]:
+    """The values of a JSON Lines file (``.jsonl``, ``.ndjson``: what databases and scrapers export), one a line
+    (blank lines allowed), as one list; an error names the file's line."""
+    values, start = [], 0
+    for line in text.split("\n"):
+        if line.strip():
+            try:
+                values.append(json.loads(line, object_pairs_hook=pairs, parse_int=json_int))
+            except json.JSONDecodeError as exc:
+                raise json.JSONDecodeError(exc.msg, text, start + exc.pos) from None
+        start += len(line) + 1
+    return values
 
 
 def check_text(document: Any, path: Path, kind: str) -> Any:

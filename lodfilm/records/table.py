@@ -80,9 +80,13 @@ def header_delimiter(line: str) -> str:
     return best if counts[best] else ","
 
 
-def table_reader(text: str | Iterable[str]) -> Any:
-    """A :func:`csv.reader` over a table's whole text or its lines, separating cells as its header line does."""
+def table_reader(text: str | Iterable[str], path: Path) -> Any:
+    """A :func:`csv.reader` over a table's whole text or its lines, separating cells as its header line does. A
+    ``.tsv`` file is tab-separated values as IANA's text/tab-separated-values has them (IMDb's datasets): no
+    quoting, so a title that starts with a quote mark is read as written."""
     lines = iter(lines_of(text) if isinstance(text, str) else text)
+    if path.suffix.lower() == ".tsv":
+        return csv.reader(lines, delimiter="\t", quoting=csv.QUOTE_NONE)
     first = next(lines, None)
     if first is None:
         return csv.reader(())
@@ -93,7 +97,7 @@ def read(text: str | Iterable[str], path: Path) -> Iterator[ReadResult]:
     """Every row of a table: ``text`` is its whole text, or its lines (:func:`lodfilm.records.table_lines`)."""
     from lodfilm.settings import table_prize
 
-    rows = table_reader(text)
+    rows = table_reader(text, path)
     try:
         header = [h.strip().lstrip("\ufeff") for h in next(rows)]
     except (StopIteration, csv.Error) as exc:

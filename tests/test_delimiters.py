@@ -114,3 +114,19 @@ def test_json_lines_with_a_map_without_one_and_with_a_bad_line(cli: Cli, store_d
     result = cli("import", "--store", store_dir, "--base", BASE, "--map", map_file, bad)
     assert result.exit_code == 1
     assert f"{bad}: not valid JSON: Expecting property name enclosed in double quotes at line 3" in result.stderr
+
+
+def test_a_french_spreadsheet_export_semicolons_and_decimal_commas(cli: Cli, store_dir: Path, tmp_path: Path) -> None:
+    table = tmp_path / "catalogue.csv"
+    table.write_text("Titre;Réalisateur;Année;Note;Votes\nLe Havre;Aki Kaurismäki;2011;7,5;1 204\n"
+                     "Amour;Michael Haneke;2012;7,9;\nHolly Motors;Leos Carax;2012;1,234;\n", encoding="utf-8")
+    map_file = tmp_path / "map.yaml"
+    map_file.write_text("fields:\n  title: Titre\n  directors: Réalisateur\n  year: Année\n  rating.value: Note\n"
+                        "constants:\n  rating.source: Cinémathèque\nignore: [Votes]\n", encoding="utf-8")
+    result = cli("import", "--store", store_dir, "--base", BASE, "--map", map_file, table)
+    assert result.exit_code == 1
+    # three digits after the comma could be thousands: refused, naming the value
+    assert "line 4 (Holly Motors): rating.value: '1,234': input should be a valid number" in result.stderr
+    rows = select(cli, store_dir, "SELECT ?n ?v WHERE { ?f schema:name ?n ; schema:aggregateRating/schema:ratingValue"
+                                  " ?v }")
+    assert {row["n"]: float(row["v"]) for row in rows} == {"Le Havre": 7.5, "Amour": 7.9}

@@ -256,6 +256,9 @@ class Selection(Record):
     status: Status
 
 
+DECIMAL_COMMA = re.compile(r"^\s*-?\d+,\d{1,2}\s*$")
+
+
 class Rating(Record):
     """An aggregate rating from one source (``schema:AggregateRating``): IMDb's 7.6 of 10 from 8,123 votes."""
 
@@ -264,6 +267,15 @@ class Rating(Record):
     best: Annotated[float, Field(allow_inf_nan=False)] | None = None
     worst: Annotated[float, Field(allow_inf_nan=False)] | None = None
     source: Text | None = Field(default=None, description="Who rated: becomes the rating's author, an organisation.")
+
+    @field_validator("value", "best", "worst", mode="before")
+    @classmethod
+    def _decimal_comma(cls, value: Any) -> Any:
+        # Tables saved in locales whose decimal mark is a comma write 7,5. One or two digits after the comma is a
+        # decimal comma; three (1,234) could be a thousands separator, and is left for the number check to refuse.
+        if isinstance(value, str) and DECIMAL_COMMA.match(value):
+            return value.replace(",", ".")
+        return value
 
     @field_validator("count", mode="before")
     @classmethod

@@ -67,3 +67,59 @@ def test_suggest_map_is_for_exports(cli: Cli, tmp_path: Path) -> None:
     result = cli("suggest-map", page)
     assert result.exit_code == 2
     assert "a map is for CSV, JSON and YAML exports" in result.stderr
+
+
+# The shape of a Wikidata Query Service answer downloaded as CSV (SELECT ?film ?filmLabel ?directorLabel
+# ?publicationDate ?duration …): items as entity IRIs, labels in ?xLabel columns, dates as xsd:dateTime. The
+# second row repeats the first film, as a query's answer has a row per value (two publication dates).
+WDQS = ("film,filmLabel,directorLabel,countryLabel,publicationDate,duration\n"
+        "http://www.wikidata.org/entity/Q2359046,Illégal,Olivier Masset-Depasse,Belgium,2010-05-17T00:00:00Z,95\n"
+        "http://www.wikidata.org/entity/Q2359046,Illégal,Olivier Masset-Depasse,Belgium,2010-10-06T00:00:00Z,95\n"
+        "http://www.wikidata.org/entity/Q104123,Pulp Fiction,Quentin Tarantino,United States,1994-05-21T00:00:00Z,"
+        "154\n")
+
+
+def test_a_wikidata_query_answer_its_items_labels_and_repeated_rows(cli: Cli, store_dir: Path,
+                                                                     tmp_path: Path) -> None:
+    export = tmp_path / "query.csv"
+    export.write_text(WDQS, encoding="utf-8")
+    result = cli("suggest-map", export)
+    assert result.exit_code == 0, result.stderr
+    assert yaml.safe_load(result.stdout)["fields"] == {
+        "wikidata": "film", "title": "filmLabel", "directors": "directorLabel", "countries": "countryLabel",
+        "release_date": "publicationDate", "runtime_minutes": "duration"}
+    map_file = tmp_path / "map.yaml"
+    map_file.write_text(result.stdout, encoding="utf-8")
+    result = cli("import", "--store", store_dir, "--base", BASE, "--map", map_file, export)
+    assert result.exit_code == 1
+    assert (f"{export}: line 3 (Illégal): wikidata: same film as line 2 (Illégal) in this file, both Q2359046 (one "
+            "record a film") in result.stderr
+    rows = select(cli, store_dir, "SELECT ?n ?d ?same WHERE { ?f a schema:Movie ; schema:name ?n ; "
+                                  "schema:datePublished ?d ; schema:sameAs ?same FILTER(CONTAINS(STR(?same), "
+                                  "'wikidata')) }")
+    assert {(r["n"], r["d"], r["same"]) for r in rows} == {
+        ("Illégal", "2010-05-17", "http://www.wikidata.org/entity/Q2359046"),
+        ("Pulp Fiction", "1994-05-21", "http://www.wikidata.org/entity/Q104123")}
+
+
+@pytest.mark.parametrize(("field", "given", "kept"), [
+    ("wikidata", "http://www.wikidata.org/entity/Q2359046", "Q2359046"),
+    ("wikidata", "https://www.wikidata.org/wiki/Q2359046", "Q2359046"),
+    ("wikidata", "wd:Q2359046", "Q2359046"),
+    ("imdb", "https://www.imdb.com/title/tt1592281/", "tt1592281"),
+    ("imdb", "https://m.imdb.com/title/tt1592281/?ref_=fn_al_tt_1", "tt1592281"),
+])
+def test_identifiers_given_as_their_addresses_are_kept_as_ids(field: str, given: str, kept: str) -> None:
+    from lodfilm.records import make_film
+
+    assert getattr(make_film({"title": "Illégal", field: given}, "f.csv", "line 2"), field) == kept
+
+
+@pytest.mark.parametrize(("field", "given"), [("imdb", "https://www.imdb.com/name/nm0000233/"),
+                                              ("wikidata", "http://www.wikidata.org/entity/P31")])
+def test_an_address_of_another_kind_of_id_is_refused_as_given(field: str, given: str) -> None:
+    from lodfilm.errors import RecordError
+    from lodfilm.records import make_film
+
+    with pytest.raises(RecordError, match=f"{field}: '{given}' is not an? "):
+        make_film({"title": "Illégal", field: given}, "f.csv", "line 2")

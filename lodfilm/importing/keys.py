@@ -37,9 +37,9 @@ class FileKeys:
         if key in self.keys:
             # The records of this file keyed like this one: itself, and those already told apart from it (key-…).
             family = [held for k, held in self.keys.under(key) if k == key or k.startswith(f"{key}-")]
-            twin = next((held_label for held_label, row in family if same_film(FilmClaim(*row), claim)), None)
+            twin = next(((held_label, row) for held_label, row in family if same_film(FilmClaim(*row), claim)), None)
             if twin is not None:
-                return RecordError(path, label, "title", f"same film as {twin} in this file (give one of them an 'id')")
+                return twin_error(path, label, twin[0], FilmClaim(*twin[1]), claim)
             options = ([f"{tail}-{slug(film.directors[0].name)}"] if film.directors else []) + \
                 [f"{tail}-{n}" for n in range(2, len(self.keys) + 3)]
             key = next(record_key(self.part, option) for option in options
@@ -53,6 +53,18 @@ class FileKeys:
 
     def close(self) -> None:
         self.keys.close()
+
+
+def twin_error(path: str, label: str, twin: str, held: FilmClaim, claim: FilmClaim) -> RecordError:
+    """Why a record is refused as its file's second record of one film. Told apart by an ``id`` unless both name
+    the same Wikidata or IMDb id: then it is one film (a query's answer gives a row per value: join them)."""
+    shared = sorted(set(held.identifiers) & set(claim.identifiers))
+    if not shared:
+        return RecordError(path, label, "title", f"same film as {twin} in this file (give one of them an 'id')")
+    field = "wikidata" if "wikidata.org" in shared[0] else "imdb"
+    code = shared[0].rstrip("/").rsplit("/", 1)[-1]
+    return RecordError(path, label, field, f"same film as {twin} in this file, both {code} (one record a film: "
+                       "join rows that repeat a film, as a query's answer has a row per value)")
 
 
 class KeyedGraphs(Set[str]):

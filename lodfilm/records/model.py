@@ -77,12 +77,38 @@ IDENTIFIER_PROPERTIES: dict[str, Any] = {
 }
 
 
+# The addresses exports hold instead of bare ids: a Wikidata Query Service answer gives entity IRIs, a spreadsheet
+# the page's address.
+ID_ADDRESSES = (
+    re.compile(r"^\s*(?:https?://(?:www\.|m\.)?wikidata\.org/(?:entity|wiki)/|wd:)(Q[1-9][0-9]*)/?\s*$"),
+    re.compile(r"^\s*https?://(?:www\.|m\.)?imdb\.com/(?:title|name|company)/((?:tt|nm|co)[0-9]{7,10})/?"
+               r"(?:\?[^\s]*)?\s*$"),
+)
+
+
+def bare_id(value: Any, kind: str) -> Any:
+    """``http://www.wikidata.org/entity/Q42`` → ``Q42``, ``https://www.imdb.com/title/tt0110912/`` →
+    ``tt0110912``, when the id is of ``kind`` (``Q``, ``tt``, ``nm``, ``co``); anything else as it came, for the
+    field's own check to name."""
+    if isinstance(value, str):
+        for address in ID_ADDRESSES:
+            match = address.match(value)
+            if match and match.group(1).startswith(kind):
+                return match.group(1)
+    return value
+
+
 class Identified(Record):
     """Identifiers that decide identity before a name does; each becomes a ``schema:sameAs`` link."""
 
     wikidata: Annotated[str, StringConstraints(pattern=WIKIDATA)] | None = None
     isni: Annotated[str, StringConstraints(pattern=ISNI)] | None = None
     viaf: Annotated[str, StringConstraints(pattern=VIAF)] | None = None
+
+    @field_validator("wikidata", mode="before")
+    @classmethod
+    def _bare_wikidata(cls, value: Any) -> Any:
+        return bare_id(value, "Q")
 
     @field_validator("isni", mode="before")
     @classmethod
@@ -100,6 +126,11 @@ class Person(Shorthand, Identified):
     imdb: Annotated[str, StringConstraints(pattern=IMDB_NAME)] | None = None
     description: LongText | None = None
     description_language: Language | None = None
+
+    @field_validator("imdb", mode="before")
+    @classmethod
+    def _bare_imdb(cls, value: Any) -> Any:
+        return bare_id(value, "nm")
 
     @model_validator(mode="before")
     @classmethod
@@ -127,6 +158,11 @@ class Organisation(Shorthand, Identified):
     fax: Text | None = None
     email: Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")] | None = None
     url: Url | None = None
+
+    @field_validator("imdb", mode="before")
+    @classmethod
+    def _bare_imdb(cls, value: Any) -> Any:
+        return bare_id(value, "co")
 
     @model_validator(mode="before")
     @classmethod
@@ -391,6 +427,16 @@ class Film(Record):
     links: list[Url] = Field(default_factory=list)
     sources: list[Source] = Field(default_factory=list)
     selections: list[Selection] = Field(default_factory=list)
+
+    @field_validator("wikidata", mode="before")
+    @classmethod
+    def _bare_wikidata(cls, value: Any) -> Any:
+        return bare_id(value, "Q")
+
+    @field_validator("imdb", mode="before")
+    @classmethod
+    def _bare_imdb(cls, value: Any) -> Any:
+        return bare_id(value, "tt")
 
     @model_validator(mode="before")
     @classmethod

@@ -28,7 +28,8 @@ NAMES: dict[str, tuple[str, ...]] = {
     "directors": ("director", "directors", "director(s)", "directed by", "direction", "realisateur",
                   "réalisateur", "regie"),
     "year": ("year", "production year", "release year", "film year", "startyear", "year of production"),
-    "release_date": ("release date", "released", "release", "premiere", "premiere date", "date"),
+    "release_date": ("release date", "released", "release", "premiere", "premiere date", "date",
+                     "publication date", "initial release", "first release"),
     "runtime_minutes": ("runtime", "running time", "running time min", "runtime minutes", "runtimeminutes",
                         "length", "duration", "minutes", "length min"),
     "countries": ("country", "countries", "country of origin", "production country", "production countries",
@@ -73,7 +74,11 @@ FOLDED: dict[str, str] = {fold(name): record_field for record_field, names in NA
 
 def recognise(column: str) -> str | None:
     """The record field a column's name says, trying a nested key's own name and its parents' too, in both
-    orders: ``Ratings.IMDB.Rating`` is an "IMDB Rating", ``Genre.Major`` a "Major Genre"."""
+    orders: ``Ratings.IMDB.Rating`` is an "IMDB Rating", ``Genre.Major`` a "Major Genre". A Wikidata Query
+    Service answer names an item's label ``filmLabel``, ``directorLabel``: that is the film, the director."""
+    labelled = WDQS_LABEL.fullmatch(column)
+    if labelled:
+        return recognise(labelled.group(1))
     segments = column.split(".")
     for size in range(len(segments), 0, -1):
         tail = segments[-size:]
@@ -81,6 +86,24 @@ def recognise(column: str) -> str | None:
             found = FOLDED.get(fold("".join(words)))
             if found is not None:
                 return found
+    return None
+
+
+WDQS_LABEL = re.compile(r"(.*[a-z0-9])Label")
+# Columns whose values say what they are, whatever the column is called: a Wikidata Query Service answer's item
+# column (``film``: entity IRIs) is the film's Wikidata id, not its title.
+VALUE_FIELDS = (
+    ("wikidata", re.compile(r"(?:https?://(?:www\.)?wikidata\.org/(?:entity|wiki)/)?Q[1-9][0-9]*")),
+    ("imdb", re.compile(r"(?:https?://(?:www\.|m\.)?imdb\.com/title/)?tt[0-9]{7,10}/?")),
+)
+
+
+def said_by_values(values: list[Any]) -> str | None:
+    """The identifier field (wikidata, imdb) that every non-empty example value of a column is, or None."""
+    texts = [str(v).strip() for v in values if v not in (None, "") and str(v).strip()]
+    for record_field, pattern in VALUE_FIELDS:
+        if texts and all(pattern.fullmatch(t) for t in texts):
+            return record_field
     return None
 
 
@@ -97,7 +120,7 @@ def suggest(path: Path, text: str) -> str:
     flags: list[str] = []
     left: list[str] = []
     for column in counts:
-        record_field = recognise(column)
+        record_field = said_by_values(examples.get(column, [])) or recognise(column)
         if fold(column) in GENRE_FLAGS and is_flag_column(examples.get(column, [])):
             flags.append(column)
         elif record_field == "title" and "title" in fields and "alternate_titles" not in fields:

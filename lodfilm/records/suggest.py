@@ -149,13 +149,36 @@ def suggest(path: Path, text: str) -> str:
         lines += [f"  {name}: {value}" for name, value in constants.items()]
     else:
         lines.append("constants: {}  # values every record gets, e.g. rating.source: IMDb")
-    lines.append(f"split: {quote(DEFAULT_SPLIT)}  # separator of multi-valued cells")
+    split, seen_in = guess_split(fields, examples)
+    if seen_in is None:
+        lines.append(f"split: {quote(split)}  # separator of multi-valued cells")
+    else:
+        lines.append(f"split: {quote(split)}  # separator of multi-valued cells, as in {seen_in}: check it splits no "
+                     "single value (a name written 'Last, First')")
     if left:
         lines.append("ignore:  # columns with no record field; lodfilm reports any not listed here")
         lines += [f"  - {quote(column)}  # {counts[column]:,} value{'s' * (counts[column] != 1)}" for column in left]
     else:
         lines.append("ignore: []")
     return "\n".join(lines) + "\n"
+
+
+SPLITS = ("|", ";", ",")  # separators of multi-valued cells that exports use, the likelier first
+
+
+def guess_split(fields: dict[str, str], examples: dict[str, list[Any]]) -> tuple[str, str | None]:
+    """The separator of multi-valued cells the export seems to use, and the column it was seen in: the one found
+    in the most example cells of the columns mapped to list fields (IMDb's datasets write ``Drama,Romance``);
+    the default `` | `` (and no column) when that is it, or none holds one."""
+    from lodfilm.records.maps import is_list_field
+
+    cells = [(column, str(v)) for record_field, column in fields.items() if is_list_field(record_field)
+             for v in examples.get(column, []) if isinstance(v, str)]
+    found = {sep: [column for column, cell in cells if sep in cell] for sep in SPLITS}
+    best = max(SPLITS, key=lambda sep: len(found[sep]))  # a tie keeps the likelier
+    if not found[best] or best == "|":
+        return DEFAULT_SPLIT, None
+    return best, found[best][0]
 
 
 YAML_WORDS = {"true", "false", "yes", "no", "on", "off", "y", "n", "null", "none", "~"}

@@ -74,3 +74,21 @@ def test_a_table_that_stops_being_text_while_read_ends_with_one_error(tmp_path: 
     assert results[0].film is not None and results[0].film.title == "Film 0"
     assert sum(r.film is not None for r in results) > 100 and all(r.error is None for r in results[:-1])
     assert results[-1].error is not None and "no longer UTF-8 text" in results[-1].error.reason
+
+
+@pytest.mark.parametrize("mapped", [False, True])
+def test_a_table_bad_from_its_header_while_read_is_one_error_not_a_crash(tmp_path: Path, mapped: bool) -> None:
+    """The header line is read first, to choose the separator: a file rewritten after its check and bad from its
+    first bytes is one error naming the file, from lodfilm's table reader and the mapped one alike."""
+    from lodfilm.records import maps, table_lines
+    from lodfilm.records.table import read
+
+    table = tmp_path / "films.csv"
+    table.write_bytes(b"title,\xffyear\nFilm,2001\n")
+    if mapped:
+        export_map = maps.ExportMap(tmp_path / "m.yaml", {"title": "title"})
+        results = list(maps.read(table_lines(table), table, export_map))
+    else:
+        results = list(read(table_lines(table), table))
+    assert len(results) == 1 and results[0].film is None and results[0].error is not None
+    assert results[0].error.path == str(table) and "no longer UTF-8 text" in results[0].error.reason

@@ -428,8 +428,8 @@ def flat(item: dict[str, Any], prefix: str = "") -> dict[str, Any]:
 
 
 def table_rows(text: str | Iterable[str], path: Path) -> Iterator[tuple[int, str, dict[str, Any]]]:
-    reader = table_reader(text, path)
-    try:
+    try:  # (the header line is read to choose the separator: a file that changed under us fails here)
+        reader = table_reader(text, path)
         header = [h.strip().lstrip("\ufeff") for h in next(reader)]
     except (StopIteration, csv.Error) as exc:
         raise RecordError(str(path), None, None, f"not a CSV table: {exc or 'no header row'}") from None

@@ -97,8 +97,8 @@ def read(text: str | Iterable[str], path: Path) -> Iterator[ReadResult]:
     """Every row of a table: ``text`` is its whole text, or its lines (:func:`lodfilm.records.table_lines`)."""
     from lodfilm.settings import table_prize
 
-    rows = table_reader(text, path)
-    try:
+    try:  # (the header line is read to choose the separator: a file that changed under us fails here)
+        rows = table_reader(text, path)
         header = [h.strip().lstrip("\ufeff") for h in next(rows)]
     except (StopIteration, csv.Error) as exc:
         error = RecordError(str(path), None, None, f"not a CSV table: {exc or 'no header row'}")

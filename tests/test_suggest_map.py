@@ -123,3 +123,12 @@ def test_an_address_of_another_kind_of_id_is_refused_as_given(field: str, given:
 
     with pytest.raises(RecordError, match=f"{field}: '{given}' is not an? "):
         make_film({"title": "Illégal", field: given}, "f.csv", "line 2")
+
+
+def test_the_split_is_guessed_from_short_value_lists_not_from_titles_or_names(cli: Cli, tmp_path: Path) -> None:
+    export = tmp_path / "films.csv"
+    export.write_text('Title,Also known as,Director,Genre\n"Amour","Amour, le film","Haneke, Michael",Drama\n'
+                      '"Tabu","Tabou, un film","Gomes, Miguel",Drama | Romance\n', encoding="utf-8")
+    result = cli("suggest-map", export)
+    assert result.exit_code == 0, result.stderr
+    assert 'split: " | "  # separator of multi-valued cells\n' in result.stdout

@@ -164,15 +164,16 @@ def suggest(path: Path, text: str) -> str:
 
 
 SPLITS = ("|", ";", ",")  # separators of multi-valued cells that exports use, the likelier first
+# The list fields whose cells tell the separator: lists of short values. Titles and names may hold a comma
+# themselves ("Amour, le film", "Haneke, Michael").
+SPLIT_TELLERS = frozenset({"genres", "countries", "languages", "keywords"})
 
 
 def guess_split(fields: dict[str, str], examples: dict[str, list[Any]]) -> tuple[str, str | None]:
     """The separator of multi-valued cells the export seems to use, and the column it was seen in: the one found
-    in the most example cells of the columns mapped to list fields (IMDb's datasets write ``Drama,Romance``);
-    the default `` | `` (and no column) when that is it, or none holds one."""
-    from lodfilm.records.maps import is_list_field
-
-    cells = [(column, str(v)) for record_field, column in fields.items() if is_list_field(record_field)
+    in the most example cells of the columns mapped to lists of short values (IMDb's datasets write
+    ``Drama,Romance``); the default `` | `` (and no column) when that is it, or none holds one."""
+    cells = [(column, v) for record_field, column in fields.items() if record_field in SPLIT_TELLERS
              for v in examples.get(column, []) if isinstance(v, str)]
     found = {sep: [column for column, cell in cells if sep in cell] for sep in SPLITS}
     best = max(SPLITS, key=lambda sep: len(found[sep]))  # a tie keeps the likelier

@@ -131,3 +131,20 @@ def test_a_french_spreadsheet_export_semicolons_and_decimal_commas(cli: Cli, sto
     rows = select(cli, store_dir, "SELECT ?n ?v WHERE { ?f schema:name ?n ; schema:aggregateRating/schema:ratingValue"
                                   " ?v }")
     assert {row["n"]: float(row["v"]) for row in rows} == {"Le Havre": 7.5, "Amour": 7.9}
+
+
+def test_an_excel_sep_line_names_the_separator_and_lines_keep_their_numbers(cli: Cli, store_dir: Path,
+                                                                              tmp_path: Path) -> None:
+    table = tmp_path / "films.csv"
+    table.write_text("\ufeffsep=;\r\ntitle;year;directors\r\nAmour;2012;Michael Haneke\r\nBad;20l1;Nobody\r\n",
+                     encoding="utf-8")
+    result = cli("import", "--store", store_dir, "--base", BASE, table)
+    assert result.exit_code == 1
+    assert f"{table}: line 4 (Bad): year: '20l1' is not a year" in result.stderr  # the file's own line number
+    assert films(cli, store_dir) == {"Amour": ("Michael Haneke", "2012")}
+    export = tmp_path / "export.csv"
+    export.write_text("sep=,\nTitle,Year\nTabu,2012\n", encoding="utf-8")
+    map_file = tmp_path / "map.yaml"
+    map_file.write_text("fields:\n  title: Title\n  year: Year\n", encoding="utf-8")
+    result = cli("import", "--store", store_dir, "--base", BASE, "--map", map_file, export)
+    assert result.exit_code == 0 and "note:" not in result.stderr, result.stderr

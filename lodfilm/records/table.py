@@ -80,17 +80,43 @@ def header_delimiter(line: str) -> str:
     return best if counts[best] else ","
 
 
-def table_reader(text: str | Iterable[str], path: Path) -> Any:
-    """A :func:`csv.reader` over a table's whole text or its lines, separating cells as its header line does. A
-    ``.tsv`` file is tab-separated values as IANA's text/tab-separated-values has them (IMDb's datasets): no
-    quoting, so a title that starts with a quote mark is read as written."""
+# Excel's hint, a first line "sep=;" before the header, naming the separator.
+EXCEL_SEPARATOR = re.compile(r"sep=(.)\r?\n?", re.I)
+
+
+class TableReader:
+    """A :func:`csv.reader` whose ``line_num`` counts the file's lines, a hint line read before it included."""
+
+    def __init__(self, reader: Any, skipped: int = 0) -> None:
+        self.reader, self.skipped = reader, skipped
+
+    def __iter__(self) -> TableReader:
+        return self
+
+    def __next__(self) -> list[str]:
+        row: list[str] = next(self.reader)
+        return row
+
+    @property
+    def line_num(self) -> int:
+        return int(self.reader.line_num) + self.skipped
+
+
+def table_reader(text: str | Iterable[str], path: Path) -> TableReader:
+    """A :func:`csv.reader` over a table's whole text or its lines, separating cells as its header line (or an
+    Excel ``sep=;`` line before it) does. A ``.tsv`` file is tab-separated values as IANA's
+    text/tab-separated-values has them (IMDb's datasets): no quoting, so a title that starts with a quote mark is
+    read as written."""
     lines = iter(lines_of(text) if isinstance(text, str) else text)
     if path.suffix.lower() == ".tsv":
-        return csv.reader(lines, delimiter="\t", quoting=csv.QUOTE_NONE)
+        return TableReader(csv.reader(lines, delimiter="\t", quoting=csv.QUOTE_NONE))
     first = next(lines, None)
     if first is None:
-        return csv.reader(())
-    return csv.reader(itertools.chain((first,), lines), delimiter=header_delimiter(first))
+        return TableReader(csv.reader(()))
+    hint = EXCEL_SEPARATOR.fullmatch(first.lstrip("\ufeff"))
+    if hint is not None:
+        return TableReader(csv.reader(lines, delimiter=hint.group(1)), skipped=1)
+    return TableReader(csv.reader(itertools.chain((first,), lines), delimiter=header_delimiter(first)))
 
 
 def read(text: str | Iterable[str], path: Path) -> Iterator[ReadResult]:

@@ -190,3 +190,23 @@ def test_a_row_through_the_quick_path_is_the_row_through_values(row: dict[str, A
                                             "countries": ("G", "V"), "rating.value": "R"},
                            {"rating.source": "IMDb", "rating.best": 10}, split=split)
     assert export_map.record(row) == general_record(export_map, row)
+
+
+@pytest.mark.parametrize(("document", "titles"), [
+    ({"data": {"movies": [{"Title": "Tabu", "Director": "Miguel Gomes"}, {"Title": "Amour"}]}}, ["Tabu", "Amour"]),
+    # one film whose genres are objects: the film, not its genres, is the record
+    ({"Title": "Tabu", "Director": "Miguel Gomes", "genres": [{"id": 18, "name": "Drama"}]}, ["Tabu"]),
+    # a catalogue with a title of its own, and its films
+    ({"Title": "Catalogue 2012", "films": [{"Title": "Tabu"}, {"Title": "Amour"}]}, ["Tabu", "Amour"]),
+    ({"page": 1, "results": [{"Title": "Tabu"}], "facets": [{"name": "year"}]}, ["Tabu"]),
+])
+def test_the_records_of_a_json_export_are_the_objects_with_titles(cli: Cli, store_dir: Path, tmp_path: Path,
+                                                                   document: dict[str, Any], titles: list[str]) -> None:
+    export = tmp_path / "export.json"
+    export.write_text(json.dumps(document), encoding="utf-8")
+    map_file = tmp_path / "map.yaml"
+    map_file.write_text("fields:\n  title: Title\nignore: [Director, genres, id, name, page, facets, data]\n",
+                        encoding="utf-8")
+    result = cli("import", "--store", store_dir, "--base", BASE, "--map", map_file, export)
+    assert result.exit_code == 0, result.stderr
+    assert sorted(movies(cli, store_dir)) == sorted(titles)

@@ -114,6 +114,14 @@ class ExportMap:
         return any(key.startswith(f"{prefix}.") for prefix in (*self.ignore, *self.sources))
 
     @functools.cached_property
+    def title_sources(self) -> frozenset[str]:
+        """The source keys the title is read from."""
+        source = self.fields.get("title")
+        if source is None or isinstance(source, Flags):
+            return frozenset()
+        return frozenset((source,) if isinstance(source, str) else source)
+
+    @functools.cached_property
     def sources(self) -> frozenset[str]:
         keys: set[str] = set()
         for source in self.fields.values():
@@ -353,7 +361,7 @@ def read(text: str | Iterable[str], path: Path, export_map: ExportMap, notes: li
     """Every record of a CSV, JSON or YAML export, read through ``export_map``; then, in ``notes``, one line per
     source column that the map neither takes nor ignores."""
     unread: Counter[str] = Counter()
-    rows = source_rows(text, path)
+    rows = source_rows(text, path, export_map.title_sources)
     while True:
         try:
             position, kind, row = next(rows)
@@ -378,9 +386,11 @@ def read(text: str | Iterable[str], path: Path, export_map: ExportMap, notes: li
             notes.append(f"{path}: column {quote(key)} has no field ({count:,} value{'s' * (count != 1)} not imported)")
 
 
-def source_rows(text: str | Iterable[str], path: Path) -> Iterator[tuple[int, str, dict[str, Any]]]:
+def source_rows(text: str | Iterable[str], path: Path, titles: frozenset[str] = frozenset()
+                ) -> Iterator[tuple[int, str, dict[str, Any]]]:
     """(position, "line"/"record", row) for each row of a table or object of a JSON/YAML export; nested keys of
-    objects are joined with dots. ``text`` is the file's text, or a table's lines."""
+    objects are joined with dots. ``text`` is the file's text, or a table's lines; ``titles`` the keys the map
+    reads the title from, which tell the records of a JSON/YAML export from the other lists in it."""
     suffix = path.suffix.lower()
     if suffix in (".csv", ".tsv"):
         yield from table_rows(text, path)
@@ -391,7 +401,7 @@ def source_rows(text: str | Iterable[str], path: Path) -> Iterator[tuple[int, st
     from lodfilm.records.structured import first_repeated, load
 
     document, repeated = load(text, path)
-    items = export_items(document)
+    items = export_items(document, titles)
     if items is None:
         raise RecordError(str(path), None, None, "expected a list of objects, or an object holding one")
     for position, item in enumerate(items, start=1):
@@ -404,16 +414,36 @@ def source_rows(text: str | Iterable[str], path: Path) -> Iterator[tuple[int, st
         yield position, "record", flat(item)
 
 
-def export_items(document: Any) -> list[Any] | None:
-    """The records of a JSON/YAML export: a list, the one list of objects an object holds, or one object."""
+def export_items(document: Any, titles: frozenset[str] = frozenset()) -> list[Any] | None:
+    """The records of a JSON/YAML export: a list; in an object, the one list of objects that have a title (a key
+    of ``titles``), found up to three levels down (``{"data": {"movies": [...]}}``); else the object itself when
+    it has a title (one film, whose cast may be a list of objects); else the one list of objects it holds; else
+    the object as one record."""
     if isinstance(document, list):
         return document
-    if isinstance(document, dict):
-        lists = [v for v in document.values() if isinstance(v, list) and v and all(isinstance(i, dict) for i in v)]
-        if len(lists) == 1:
-            return lists[0]
+    if not isinstance(document, dict):
+        return None
+    lists = lists_of_objects(document)
+    titled = [items for items in lists if titles and any(titles & flat(item).keys() for item in items)]
+    if len(titled) == 1:
+        return titled[0]
+    if titles & flat(document).keys():
         return [document]
-    return None
+    if len(lists) == 1:
+        return lists[0]
+    return [document]
+
+
+def lists_of_objects(document: dict[str, Any], depth: int = 3) -> list[list[Any]]:
+    """The non-empty lists of objects among ``document``'s values, and among its objects' values, ``depth``
+    levels down."""
+    found: list[list[Any]] = []
+    for value in document.values():
+        if isinstance(value, list) and value and all(isinstance(i, dict) for i in value):
+            found.append(value)
+        elif isinstance(value, dict) and depth > 1:
+            found.extend(lists_of_objects(value, depth - 1))
+    return found
 
 
 def flat(item: dict[str, Any], prefix: str = "") -> dict[str, Any]:

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from functools import partial
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     GetJsonSchemaHandler,
@@ -98,17 +100,19 @@ def bare_id(value: Any, kind: str) -> Any:
     return value
 
 
+# Identifier fields' types: the id's pattern, the id taken from an address of it too (see :func:`bare_id`).
+WikidataId = Annotated[str, StringConstraints(pattern=WIKIDATA), BeforeValidator(partial(bare_id, kind="Q"))]
+ImdbTitle = Annotated[str, StringConstraints(pattern=IMDB_TITLE), BeforeValidator(partial(bare_id, kind="tt"))]
+ImdbName = Annotated[str, StringConstraints(pattern=IMDB_NAME), BeforeValidator(partial(bare_id, kind="nm"))]
+ImdbCompany = Annotated[str, StringConstraints(pattern=IMDB_COMPANY), BeforeValidator(partial(bare_id, kind="co"))]
+
+
 class Identified(Record):
     """Identifiers that decide identity before a name does; each becomes a ``schema:sameAs`` link."""
 
-    wikidata: Annotated[str, StringConstraints(pattern=WIKIDATA)] | None = None
+    wikidata: WikidataId | None = None
     isni: Annotated[str, StringConstraints(pattern=ISNI)] | None = None
     viaf: Annotated[str, StringConstraints(pattern=VIAF)] | None = None
-
-    @field_validator("wikidata", mode="before")
-    @classmethod
-    def _bare_wikidata(cls, value: Any) -> Any:
-        return bare_id(value, "Q")
 
     @field_validator("isni", mode="before")
     @classmethod
@@ -123,14 +127,9 @@ class Person(Shorthand, Identified):
     shorthand: ClassVar[str] = "the person's name"
 
     name: Text
-    imdb: Annotated[str, StringConstraints(pattern=IMDB_NAME)] | None = None
+    imdb: ImdbName | None = None
     description: LongText | None = None
     description_language: Language | None = None
-
-    @field_validator("imdb", mode="before")
-    @classmethod
-    def _bare_imdb(cls, value: Any) -> Any:
-        return bare_id(value, "nm")
 
     @model_validator(mode="before")
     @classmethod
@@ -152,17 +151,12 @@ class Organisation(Shorthand, Identified):
     shorthand: ClassVar[str] = "the organisation's name"
 
     name: Text
-    imdb: Annotated[str, StringConstraints(pattern=IMDB_COMPANY)] | None = None
+    imdb: ImdbCompany | None = None
     address: PostalAddress | None = None
     telephone: Text | None = None
     fax: Text | None = None
     email: Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")] | None = None
     url: Url | None = None
-
-    @field_validator("imdb", mode="before")
-    @classmethod
-    def _bare_imdb(cls, value: Any) -> Any:
-        return bare_id(value, "co")
 
     @model_validator(mode="before")
     @classmethod
@@ -393,8 +387,8 @@ class Film(Record):
     title: Text
     title_language: Language | None = None
     alternate_titles: list[Title] = Field(default_factory=list)
-    wikidata: Annotated[str, StringConstraints(pattern=WIKIDATA)] | None = None
-    imdb: Annotated[str, StringConstraints(pattern=IMDB_TITLE)] | None = None
+    wikidata: WikidataId | None = None
+    imdb: ImdbTitle | None = None
     directors: list[Person] = Field(default_factory=list)
     countries: list[Text] = Field(default_factory=list, description="Country names or ISO 3166-1 alpha-2 codes.")
     runtime_minutes: Annotated[int, Field(gt=0, le=100_000)] | None = Field(
@@ -427,16 +421,6 @@ class Film(Record):
     links: list[Url] = Field(default_factory=list)
     sources: list[Source] = Field(default_factory=list)
     selections: list[Selection] = Field(default_factory=list)
-
-    @field_validator("wikidata", mode="before")
-    @classmethod
-    def _bare_wikidata(cls, value: Any) -> Any:
-        return bare_id(value, "Q")
-
-    @field_validator("imdb", mode="before")
-    @classmethod
-    def _bare_imdb(cls, value: Any) -> Any:
-        return bare_id(value, "tt")
 
     @model_validator(mode="before")
     @classmethod

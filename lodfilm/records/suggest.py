@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from lodfilm.records.maps import DEFAULT_SPLIT, columns, example_values
+from lodfilm.records.model import IMDB_TITLE, WIKIDATA, bare_id
 
 # record field → the column names exports use for it (compared folded: see ``fold``). The first field whose names
 # hold a column wins; a field takes the first column that matches it.
@@ -91,18 +92,15 @@ def recognise(column: str) -> str | None:
 
 WDQS_LABEL = re.compile(r"(.*[a-z0-9])Label")
 # Columns whose values say what they are, whatever the column is called: a Wikidata Query Service answer's item
-# column (``film``: entity IRIs) is the film's Wikidata id, not its title.
-VALUE_FIELDS = (
-    ("wikidata", re.compile(r"(?:https?://(?:www\.)?wikidata\.org/(?:entity|wiki)/)?Q[1-9][0-9]*")),
-    ("imdb", re.compile(r"(?:https?://(?:www\.|m\.)?imdb\.com/title/)?tt[0-9]{7,10}/?")),
-)
+# column (``film``: entity IRIs) is the film's Wikidata id, not its title. The ids as the record model reads them.
+VALUE_FIELDS = (("wikidata", WIKIDATA, "Q"), ("imdb", IMDB_TITLE, "tt"))
 
 
 def said_by_values(values: list[Any]) -> str | None:
     """The identifier field (wikidata, imdb) that every non-empty example value of a column is, or None."""
     texts = [str(v).strip() for v in values if v not in (None, "") and str(v).strip()]
-    for record_field, pattern in VALUE_FIELDS:
-        if texts and all(pattern.fullmatch(t) for t in texts):
+    for record_field, pattern, kind in VALUE_FIELDS:
+        if texts and all(re.match(pattern, bare_id(t, kind)) for t in texts):
             return record_field
     return None
 

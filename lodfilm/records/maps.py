@@ -26,7 +26,7 @@ import hashlib
 import types
 import typing
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -75,15 +75,11 @@ class Step:
     flags: bool
 
     @functools.cached_property
-    def names(self) -> tuple[tuple[str, ...], str]:
-        *parents, last = self.path.split(".")
-        return tuple(parents), last
+    def names(self) -> tuple[str, ...]:
+        return tuple(self.path.split("."))
 
     def put(self, data: dict[str, Any], value: Any) -> None:
-        parents, last = self.names
-        for name in parents:
-            data = data.setdefault(name, {})
-        data[last] = value
+        place(data, self.names, value)
 
 
 @dataclass(frozen=True)
@@ -218,10 +214,14 @@ class ExportMap:
 
 
 def put(data: dict[str, Any], path: str, value: Any) -> None:
-    *parents, last = path.split(".")
-    for name in parents:
+    place(data, path.split("."), value)
+
+
+def place(data: dict[str, Any], names: Sequence[str], value: Any) -> None:
+    """``value`` at the nested field ``names`` (``("rating", "value")``) of ``data``."""
+    for name in names[:-1]:
         data = data.setdefault(name, {})
-    data[last] = value
+    data[names[-1]] = value
 
 
 # -- the record schema, as a map may name it ----------------------------------------------------------------------

@@ -19,7 +19,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from lodfilm.errors import RecordError, quote, shorten
 from lodfilm.records import ReadResult, RecordRef, make_film
@@ -84,39 +84,50 @@ def header_delimiter(line: str) -> str:
 EXCEL_SEPARATOR = re.compile(r"sep=(.)\r?\n?", re.I)
 
 
-class TableReader:
-    """A :func:`csv.reader` whose ``line_num`` counts the file's lines, a hint line read before it included."""
+class Rows(Protocol):
+    """What the table readers ask of a :func:`csv.reader`: its rows, and the line it has read to."""
 
-    def __init__(self, reader: Any, skipped: int = 0) -> None:
-        self.reader, self.skipped = reader, skipped
+    @property
+    def line_num(self) -> int: ...
 
-    def __iter__(self) -> TableReader:
+    def __iter__(self) -> Iterator[list[str]]: ...
+
+    def __next__(self) -> list[str]: ...
+
+
+class AfterHint:
+    """A :func:`csv.reader` after Excel's ``sep=`` line: its ``line_num`` counts that line too, so messages name
+    the file's own lines."""
+
+    def __init__(self, reader: Rows) -> None:
+        self.reader = reader
+
+    def __iter__(self) -> AfterHint:
         return self
 
     def __next__(self) -> list[str]:
-        row: list[str] = next(self.reader)
-        return row
+        return next(self.reader)
 
     @property
     def line_num(self) -> int:
-        return int(self.reader.line_num) + self.skipped
+        return self.reader.line_num + 1
 
 
-def table_reader(text: str | Iterable[str], path: Path) -> TableReader:
+def table_reader(text: str | Iterable[str], path: Path) -> Rows:
     """A :func:`csv.reader` over a table's whole text or its lines, separating cells as its header line (or an
     Excel ``sep=;`` line before it) does. A ``.tsv`` file is tab-separated values as IANA's
     text/tab-separated-values has them (IMDb's datasets): no quoting, so a title that starts with a quote mark is
     read as written."""
     lines = iter(lines_of(text) if isinstance(text, str) else text)
     if path.suffix.lower() == ".tsv":
-        return TableReader(csv.reader(lines, delimiter="\t", quoting=csv.QUOTE_NONE))
+        return csv.reader(lines, delimiter="\t", quoting=csv.QUOTE_NONE)
     first = next(lines, None)
     if first is None:
-        return TableReader(csv.reader(()))
+        return csv.reader(())
     hint = EXCEL_SEPARATOR.fullmatch(first.lstrip("\ufeff"))
     if hint is not None:
-        return TableReader(csv.reader(lines, delimiter=hint.group(1)), skipped=1)
-    return TableReader(csv.reader(itertools.chain((first,), lines), delimiter=header_delimiter(first)))
+        return AfterHint(csv.reader(lines, delimiter=hint.group(1)))
+    return csv.reader(itertools.chain((first,), lines), delimiter=header_delimiter(first))
 
 
 def read(text: str | Iterable[str], path: Path) -> Iterator[ReadResult]:
